@@ -1,0 +1,30 @@
+import type { JobKey } from './jobRuns.js';
+import type { SourceTable } from './tables.js';
+
+/** One table as discovery found it, with the output sizing decided for it. */
+export interface PlannedTable extends SourceTable {
+  sourceBytes: number;
+  sourceFiles: number;
+  /** Staged output files for the split/bucket job (2 per GiB, clamped). */
+  stagedFileCount: number;
+}
+
+export interface PlannedJob {
+  jobKey: JobKey;
+  /** Job name on the backend (Glue job name, or the local job's name). */
+  jobName: string;
+  tables: string[];
+  arguments: Record<string, string>;
+}
+
+/** What discovery hands the workflow: everything it needs to decide, nothing it must look up. */
+export interface RefreshPlan {
+  environment: string;
+  snapshotDt: string;
+  tables: PlannedTable[];
+  jobs: PlannedJob[];
+  bucketColumn: string;
+  bucketCount: number;
+  /** How many tables go through register → bucket → validate at once. */
+  tableConcurrency: number;
+}

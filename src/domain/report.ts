@@ -1,0 +1,57 @@
+import type { Stage } from './tables.js';
+
+export type TableState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface TableReport {
+  name: string;
+  kind: 'infobase' | 'addressable';
+  stage: Stage;
+  state: TableState;
+  attempts: number;
+  lastError?: string;
+  rowsSource?: number;
+  rowsStaged?: number;
+  rowsBucketed?: number;
+  stagedFiles?: number;
+  bucketFiles?: number;
+  stagedTable?: string;
+  bucketedTable?: string;
+  stagedLocation?: string;
+  bucketedLocation?: string;
+  durationMs?: number;
+}
+
+export interface StageTiming {
+  stage: Stage;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+}
+
+export interface JobRunReport {
+  jobKey: string;
+  jobName: string;
+  runId: string;
+  state: string;
+  executionTimeSeconds?: number;
+  dpuSeconds?: number;
+  errorMessage?: string;
+}
+
+export type LineageStatus = 'published' | 'pending' | 'failed' | 'disabled';
+
+export interface RunReport {
+  workflowId: string;
+  runId: string;
+  environment: string;
+  status: 'succeeded' | 'failed';
+  snapshotDt: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  tables: TableReport[];
+  stages: StageTiming[];
+  jobs: JobRunReport[];
+  lineage: { status: LineageStatus; reason?: string; events?: number };
+  error?: string;
+}

@@ -1,0 +1,16 @@
+import type { BucketedTableBuilder } from './bucketedTables.js';
+import type { StagedTableCatalog } from './catalog.js';
+import type { JobRunner } from './jobRunner.js';
+import type { LakeInventory } from './lakeInventory.js';
+
+/** Everything one environment's stages need. `backend: local | aws` in config picks the implementation. */
+export interface Backend {
+  readonly kind: 'local' | 'aws';
+  inventory: LakeInventory;
+  jobs: JobRunner;
+  catalog: StagedTableCatalog;
+  bucketed: BucketedTableBuilder;
+  /** Human-readable location of a table's source partition, for lineage and messages. */
+  describeLocation(kind: 'source' | 'staged' | 'bucketed', tableName: string, snapshotDt: string): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { LineageStatus } from '../domain/report.js';
+import type { ColumnSpec } from './catalog.js';
+import type { OperationContext } from './context.js';
+
+/** One dataset in the lineage graph. */
+export interface LineageDataset {
+  /** Catalog database (Glue database / DuckDB schema); absent for raw source files. */
+  database?: string;
+  /** Table name (catalog name, or the source table name for raw files). */
+  name: string;
+  /** Physical location: `s3://bucket/prefix/` or a local path. */
+  location: string;
+  columns: ColumnSpec[];
+}
+
+/** source → staged → bucketed for one table, with what the run did to it. */
+export interface LineageTable {
+  name: string;
+  kind: 'infobase' | 'addressable';
+  state: 'succeeded' | 'failed';
+  error?: string;
+  source: LineageDataset;
+  staged?: LineageDataset;
+  bucketed?: LineageDataset & { sql?: string; bucketColumn: string; bucketCount: number };
+  /** Job that produced the staged data (Glue job name + run id). */
+  job?: { name: string; runId: string };
+  rowsStaged?: number;
+  rowsBucketed?: number;
+}
+
+/** Everything a lineage sink needs about one finished workflow run; no secrets, no clients. */
+export interface LineageRun {
+  environment: string;
+  workflowId: string;
+  runId: string;
+  snapshotDt: string;
+  status: 'succeeded' | 'failed';
+  startedAt: string;
+  endedAt: string;
+  stages: { stage: string; startedAt?: string; endedAt?: string; state: 'succeeded' | 'failed' | 'skipped' }[];
+  tables: LineageTable[];
+}
+
+export interface LineageOutcome {
+  status: LineageStatus;
+  reason?: string;
+  /** Events / requests written. */
+  events?: number;
+}
+
+/** Publishes a run's lineage (OpenLineage file/HTTP, OpenMetadata). Must never throw for sink outages: report them. */
+export interface LineagePublisher {
+  publish(run: LineageRun, ctx: OperationContext): Promise<LineageOutcome>;
+}
