@@ -32,6 +32,8 @@ export interface ValidateTableRequest {
 }
 
 export interface TableValidation {
+  /** Rows in the source partition, when the backend can count them. */
+  sourceRows?: number;
   stagedRows: number;
   bucketedRows: number;
   bucketFiles: number;

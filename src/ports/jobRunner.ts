@@ -21,6 +21,11 @@ export interface JobRunStatus {
   dpuSeconds?: number;
   /** Where an operator reads the run's logs (CloudWatch link, or a local file). */
   logUrl?: string;
+  /**
+   * Tables the run could not process, when the backend can tell (the local jobs record it per table).
+   * Absent on a failed run means every table of the run is failed.
+   */
+  failedTables?: { table: string; error: string }[];
 }
 
 /** The Glue job-run contract: start, look up, stop. Both backends implement exactly this. */
