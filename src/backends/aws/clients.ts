@@ -1,0 +1,49 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ConfigError } from '../../config/load.js';
+import type { AwsConfig } from './config.js';
+
+export interface AwsClients {
+  region: string;
+  s3: S3Client;
+  glue: GlueClient;
+  athena: AthenaClient;
+  destroy(): void;
+}
+
+/**
+ * One place that builds the SDK clients. Credentials come from the standard provider chain (env,
+ * profile, SSO, IMDS/ECS role); the region from config or AWS_REGION; the endpoint from config or the
+ * SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables, so the same code runs against moto.
+ */
+export function createAwsClients(aws: AwsConfig, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const region = aws.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new ConfigError('aws.region: not set, and neither AWS_REGION nor AWS_DEFAULT_REGION is in the environment');
+  }
+  // Standard retry mode retries throttling (incl. Athena TooManyRequests) and 5xx (Glue InternalService)
+  // with jittered backoff; errors that need longer waits go through retry.ts on top.
+  const common = { region, maxAttempts: aws.maxAttempts, retryMode: 'standard' as const };
+  const s3Endpoint = aws.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const endpoint = aws.endpoint ? { endpoint: aws.endpoint } : {};
+  const s3 = new S3Client({
+    ...common,
+    ...endpoint,
+    // Emulators and private endpoints do not serve virtual-hosted bucket names.
+    forcePathStyle: s3Endpoint !== undefined,
+  });
+  const glue = new GlueClient({ ...common, ...endpoint });
+  const athena = new AthenaClient({ ...common, ...endpoint });
+  return {
+    region,
+    s3,
+    glue,
+    athena,
+    destroy() {
+      s3.destroy();
+      glue.destroy();
+      athena.destroy();
+    },
+  };
+}
