@@ -7,6 +7,8 @@ export interface PlannedTable extends SourceTable {
   sourceFiles: number;
   /** Staged output files for the split/bucket job (2 per GiB, clamped). */
   stagedFileCount: number;
+  /** Where discovery found the partition (`s3://…/snapshot_dt=…/` or a local path). */
+  sourceLocation: string;
 }
 
 export interface PlannedJob {

@@ -1,0 +1,43 @@
+import type { FlywheelConfig } from '../config/schema.js';
+import type { Backend } from '../ports/backend.js';
+import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
+import { operationContext, withFailureTypes } from './context.js';
+import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
+import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
+import { createBucketedTable, registerStagedTable, validateBucketedTable, type TableStageInput } from './tableStages.js';
+
+export interface ActivityDependencies {
+  config: FlywheelConfig;
+  backend: Backend;
+  lineage: LineagePublisher;
+}
+
+/**
+ * The activities the workflows call, bound to one environment's backend. Each is a thin shell: the
+ * work is in the port implementations, the rules in src/domain.
+ */
+export function createActivities({ config, backend, lineage }: ActivityDependencies) {
+  const polling = {
+    pollMinMs: config.jobs.pollMinSeconds * 1000,
+    pollMaxMs: config.jobs.pollMaxSeconds * 1000,
+    stopWaitMs: 5 * 60_000,
+  };
+  return {
+    discoverSnapshot: (input: DiscoverSnapshotInput) =>
+      withFailureTypes(() => discoverSnapshot(config, backend, input)),
+
+    runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
+
+    registerStagedTable: (input: TableStageInput) => withFailureTypes(() => registerStagedTable(backend.catalog, input)),
+
+    createBucketedTable: (input: TableStageInput & { requestToken: string }) =>
+      withFailureTypes(() => createBucketedTable(backend.bucketed, operationContext(), input)),
+
+    validateBucketedTable: (input: TableStageInput) =>
+      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input)),
+
+    publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

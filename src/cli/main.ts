@@ -1,0 +1,80 @@
+import { Command, CommanderError, Option } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { runCommand } from './commands/run.js';
+import { seedCommand } from './commands/seed.js';
+import { serverCommand } from './commands/server.js';
+import { workerCommand } from './commands/worker.js';
+import { EXIT_BAD_INPUT, exitCodeFor } from './errors.js';
+
+/** Wraps a command so every error becomes one clear line and the documented exit code. */
+function action<T>(handler: (options: T) => Promise<number>) {
+  return async (options: T) => {
+    try {
+      process.exitCode = await handler(options);
+    } catch (error) {
+      process.stderr.write(`flywheel: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (process.env.FLYWHEEL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = exitCodeFor(error);
+    }
+  };
+}
+
+const configOption = () =>
+  new Option('-c, --config <file>', 'config file (default: $FLYWHEEL_CONFIG or config/local.yaml)');
+const jsonOption = () => new Option('--json', 'print the result as JSON on stdout (progress goes to stderr)');
+
+const program = new Command('flywheel')
+  .description('Monthly cleanroom refresh on Temporal: discover → split/bucket → register → CTAS → validate → lineage')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('demo')
+  .description('seed a sample lake, start Temporal and a worker, run the monthly refresh, print a summary')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--rows <n>', 'rows per table in the sample lake (reseeds)')
+  .option('--reseed', 'rewrite the sample lake even if it exists')
+  .option('--snapshot <YYYY-MM-DD>', 'process this snapshot instead of the latest complete one')
+  .option('--tables <list>', 'comma-separated tables to process')
+  .option('--keep-server', 'keep the dev server and Web UI running after the run (Ctrl-C to stop)')
+  .action(action(demoCommand));
+
+program
+  .command('run')
+  .description('start the monthly refresh on a running worker and follow it')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'process this snapshot instead of the latest complete one')
+  .option('--tables <list>', 'comma-separated tables to process')
+  .option('--no-progress', 'do not show live progress')
+  .action(action(runCommand));
+
+program
+  .command('worker')
+  .description('run a worker for the configured environment until SIGINT/SIGTERM')
+  .addOption(configOption())
+  .action(action(workerCommand));
+
+program
+  .command('seed')
+  .description('write the deterministic sample lake for the local backend')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--rows <n>', 'rows per table')
+  .option('--snapshots <list>', 'comma-separated snapshot dates (default: 2026-09-01,2026-10-01)')
+  .action(action(seedCommand));
+
+program
+  .command('server')
+  .description('run the Temporal dev server (Web UI on port+1000) with its state in $FLYWHEEL_HOME')
+  .addOption(configOption())
+  .option('--port <n>', 'gRPC port', '7233')
+  .action(action(serverCommand));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Commander already printed the usage problem; it exits 0 for --help/--version.
+  process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+}

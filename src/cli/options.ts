@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { loadConfig } from '../config/load.js';
+import { flywheelHome } from '../config/home.js';
+import type { FlywheelConfig } from '../config/schema.js';
+import { describeIssues, snapshotDtSchema, tableNameSchema } from '../workflows/input.js';
+import { badInput } from './errors.js';
+
+export interface CommonOptions {
+  config?: string;
+  json?: boolean;
+}
+
+export interface CliContext {
+  config: FlywheelConfig;
+  home: string;
+  json: boolean;
+}
+
+export function loadContext(options: CommonOptions): CliContext {
+  return { config: loadConfig(options.config), home: flywheelHome(), json: Boolean(options.json) };
+}
+
+const RunArgsSchema = z.object({
+  snapshot: snapshotDtSchema.optional(),
+  tables: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined ? undefined : s.split(',').map((t) => t.trim()).filter(Boolean)))
+    .pipe(z.array(tableNameSchema).min(1, 'give at least one table name').optional()),
+});
+
+export interface RunArgs {
+  snapshotDt?: string;
+  tables?: string[];
+}
+
+/** `--snapshot 2026-10-01 --tables IBE_01,MIACS_01`, checked before anything contacts a server. */
+export function parseRunArgs(options: { snapshot?: string; tables?: string }): RunArgs {
+  const parsed = RunArgsSchema.safeParse({ snapshot: options.snapshot, tables: options.tables });
+  if (!parsed.success) {
+    const message = describeIssues(parsed.error).replace(/^snapshot:/, '--snapshot:').replace(/^tables(\.\d+)?:/, '--tables:');
+    throw badInput(message);
+  }
+  return { snapshotDt: parsed.data.snapshot, tables: parsed.data.tables };
+}
+
+export function parsePositiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw badInput(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+  return n;
+}

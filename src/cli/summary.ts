@@ -1,0 +1,28 @@
+import type { RunReport } from '../domain/report.js';
+
+/** The human summary printed after a run (stderr when --json owns stdout). */
+export function formatSummary(report: RunReport, uiUrl?: string): string {
+  const ok = report.tables.filter((t) => t.state === 'succeeded');
+  const rows = ok.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
+  const files = ok.reduce((sum, t) => sum + (t.bucketFiles ?? 0), 0);
+  const lines = [
+    '',
+    `${report.status === 'succeeded' ? '✔' : '✘'} ${report.workflowId}: ${report.status} in ${(report.durationMs / 1000).toFixed(1)}s`,
+    `  snapshot ${report.snapshotDt} · ${ok.length}/${report.tables.length} tables · ${rows.toLocaleString('en-US')} rows bucketed · ${files} bucket files`,
+    `  stages: ${report.stages.map((s) => `${s.stage} ${((s.durationMs ?? 0) / 1000).toFixed(1)}s`).join(' · ')}`,
+    `  lineage: ${report.lineage.status}${report.lineage.reason ? ` (${report.lineage.reason})` : ''}`,
+  ];
+  for (const t of report.tables.filter((x) => x.state === 'failed')) {
+    lines.push(`  ✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
+  }
+  if (report.error && report.tables.length === 0) lines.push(`  error: ${report.error}`);
+  const first = ok[0];
+  if (first?.bucketedLocation) lines.push(`  bucketed data: e.g. ${first.bucketedLocation}`);
+  if (uiUrl) lines.push(`  Web UI: ${uiUrl}`);
+  return lines.join('\n');
+}
+
+/** Link to one workflow run in the Temporal Web UI. */
+export function workflowUiUrl(uiBase: string, namespace: string, workflowId: string, runId: string): string {
+  return `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { taskQueueFor, type FlywheelConfig } from '../config/schema.js';
+import type { RefreshPlan } from '../domain/plan.js';
+import type { RunReport } from '../domain/report.js';
+import { refreshWorkflowId } from '../domain/workflowIds.js';
+import { statusQuery } from '../workflows/definitions.js';
+import type { RefreshStatus } from '../workflows/refreshTracker.js';
+import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from '../workflows/searchAttributes.js';
+import { explainFailure } from './failures.js';
+
+export interface RefreshRequest {
+  snapshotDt?: string;
+  tables?: string[];
+}
+
+/** Runs discovery on the worker (workflow `planRefresh`): the snapshot and sizing a refresh would use. */
+export async function planRefresh(client: Client, config: FlywheelConfig, request: RefreshRequest): Promise<RefreshPlan> {
+  return client.workflow.execute('planRefresh', {
+    taskQueue: taskQueueFor(config),
+    workflowId: `flywheel-${config.environment}-plan-${randomUUID()}`,
+    args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
+    workflowExecutionTimeout: '10m',
+  });
+}
+
+export interface StartedRefresh {
+  handle: WorkflowHandle;
+  /** True when a refresh for this snapshot was already running and we attached to it. */
+  attached: boolean;
+}
+
+/** Starts `monthlyRefresh` as `flywheel-<env>-refresh-<snapshotDt>`, or attaches to the one running. */
+export async function startRefresh(
+  client: Client,
+  config: FlywheelConfig,
+  request: RefreshRequest & { snapshotDt: string },
+): Promise<StartedRefresh> {
+  const workflowId = refreshWorkflowId(config.environment, request.snapshotDt);
+  try {
+    const handle = await client.workflow.start('monthlyRefresh', {
+      taskQueue: taskQueueFor(config),
+      workflowId,
+      args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
+      typedSearchAttributes: [
+        { key: FlywheelEnvironment, value: config.environment },
+        { key: FlywheelSnapshotDt, value: request.snapshotDt },
+        { key: FlywheelStatus, value: 'running' },
+      ],
+      staticSummary: `Monthly refresh ${config.environment} · snapshot ${request.snapshotDt}`,
+      staticDetails:
+        `Tables: ${request.tables?.join(', ') ?? 'all configured'}\n\n` +
+        `Backend: ${config.backend} · bucketed on ${config.bucketing.column} into ${config.bucketing.count} buckets`,
+    });
+    return { handle, attached: false };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      return { handle: client.workflow.getHandle(workflowId), attached: true };
+    }
+    throw error;
+  }
+}
+
+export interface RefreshOutcome {
+  ok: boolean;
+  report?: RunReport;
+  /** Failure type when the run did not produce a report (e.g. `InvalidInput`). */
+  failureType?: string;
+  message?: string;
+}
+
+/**
+ * Waits for a refresh, calling `onStatus` with the `status` query while it runs. A failed refresh
+ * still yields its report (carried in the failure details).
+ */
+export async function awaitRefresh(
+  handle: WorkflowHandle,
+  onStatus?: (status: RefreshStatus) => void,
+  intervalMs = 400,
+): Promise<RefreshOutcome> {
+  let done = false;
+  const result = handle.result().finally(() => {
+    done = true;
+  });
+  const poll = (async () => {
+    while (!done && onStatus) {
+      try {
+        onStatus(await handle.query(statusQuery));
+      } catch {
+        // The first workflow task may not have run yet; the next poll will tell.
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  try {
+    const report = (await result) as RunReport;
+    return { ok: true, report };
+  } catch (error) {
+    const failure = explainFailure(error);
+    const report = failure.type === 'RefreshFailed' ? (failure.details?.[0] as RunReport | undefined) : undefined;
+    return { ok: false, report, failureType: failure.type, message: failure.message };
+  } finally {
+    await poll;
+  }
+}

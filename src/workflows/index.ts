@@ -1,0 +1,2 @@
+export { monthlyRefresh } from './monthlyRefresh.js';
+export { planRefresh } from './planRefresh.js';

@@ -1,0 +1,23 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import type { RefreshPlan } from '../domain/plan.js';
+import { describeIssues, MonthlyRefreshInputSchema, type MonthlyRefreshInput } from './input.js';
+
+const { discoverSnapshot } = proxyActivities<Activities>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+});
+
+/**
+ * Discovery only: which snapshot and tables a refresh would process, and with what sizing. The CLI
+ * uses it to name the refresh workflow after its snapshot and for `--dry-run`; it runs on the worker
+ * so the CLI needs no cloud credentials.
+ */
+export async function planRefresh(rawInput: MonthlyRefreshInput): Promise<RefreshPlan> {
+  const parsed = MonthlyRefreshInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `invalid input: ${describeIssues(parsed.error)}` });
+  }
+  return discoverSnapshot(parsed.data);
+}

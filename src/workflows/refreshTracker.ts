@@ -1,0 +1,181 @@
+import type { PlannedTable } from '../domain/plan.js';
+import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
+import { STAGES, type Stage } from '../domain/tables.js';
+
+export type RunState = 'running' | 'awaiting-reprocess' | 'succeeded' | 'failed';
+
+export interface RejectedRequest {
+  receivedAt: string;
+  name: string;
+  reason: string;
+}
+
+/** What the `status` query answers. Stable: the CLI and operators' scripts read it. */
+export interface RefreshStatus {
+  workflowId: string;
+  runId: string;
+  environment: string;
+  state: RunState;
+  snapshotDt?: string;
+  stage: Stage;
+  tables: TableReport[];
+  stages: StageTiming[];
+  jobs: JobRunReport[];
+  rejectedSignals: RejectedRequest[];
+  lineage: { status: LineageStatus; reason?: string; events?: number };
+  error?: string;
+}
+
+const nowIso = () => new Date().toISOString(); // deterministic inside the workflow sandbox
+
+/**
+ * The run's bookkeeping: per-table stage/state/attempts, stage timings and job runs. The workflow
+ * calls it as things happen; queries, the Web UI details and the final report all read from it.
+ */
+export class RefreshTracker {
+  readonly startedAt = nowIso();
+  private readonly tables = new Map<string, TableReport>();
+  private readonly tableStartedAt = new Map<string, number>();
+  private readonly stageTimes = new Map<Stage, { start: number; end?: number }>();
+  private readonly jobs: JobRunReport[] = [];
+  readonly rejected: RejectedRequest[] = [];
+  state: RunState = 'running';
+  stage: Stage = 'discover';
+  snapshotDt?: string;
+  lineage: RefreshStatus['lineage'] = { status: 'pending' };
+  error?: string;
+
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string,
+    readonly environment: string,
+  ) {}
+
+  beginStage(stage: Stage): void {
+    if (!this.stageTimes.has(stage)) this.stageTimes.set(stage, { start: Date.now() });
+    if (STAGES.indexOf(stage) > STAGES.indexOf(this.stage)) this.stage = stage;
+  }
+
+  endStage(stage: Stage): void {
+    const timing = this.stageTimes.get(stage);
+    if (timing) timing.end = Date.now();
+  }
+
+  addTables(planned: PlannedTable[]): void {
+    for (const t of planned) {
+      this.tables.set(t.name, { name: t.name, kind: t.kind, stage: 'split', state: 'pending', attempts: 0 });
+    }
+  }
+
+  table(name: string): TableReport {
+    const report = this.tables.get(name);
+    if (!report) throw new Error(`unknown table ${name}`);
+    return report;
+  }
+
+  /** A table (re)enters the pipeline: counts an attempt and clears the last error. */
+  startAttempt(name: string): void {
+    const t = this.table(name);
+    t.attempts += 1;
+    t.state = 'running';
+    delete t.lastError;
+    this.tableStartedAt.set(name, Date.now());
+  }
+
+  /** The table moves to `stage`; the stage it leaves gets its end time pushed out to now. */
+  enter(name: string, stage: Stage): void {
+    const table = this.table(name);
+    if (table.stage !== stage) this.endStage(table.stage);
+    this.beginStage(stage);
+    Object.assign(table, { stage, state: 'running' });
+  }
+
+  /** Records results on the table (rows, files, locations…). */
+  update(name: string, fields: Partial<TableReport>): void {
+    Object.assign(this.table(name), fields);
+  }
+
+  fail(name: string, error: string): void {
+    this.finishTable(name, { state: 'failed', lastError: error });
+  }
+
+  succeed(name: string): void {
+    this.finishTable(name, { state: 'succeeded' });
+  }
+
+  private finishTable(name: string, fields: Partial<TableReport>): void {
+    const started = this.tableStartedAt.get(name);
+    this.update(name, { ...fields, durationMs: started === undefined ? undefined : Date.now() - started });
+    this.endStage(this.table(name).stage);
+  }
+
+  addJob(job: JobRunReport): void {
+    this.jobs.push(job);
+  }
+
+  tableReports(): TableReport[] {
+    return [...this.tables.values()].map((t) => ({ ...t }));
+  }
+
+  failedTables(): TableReport[] {
+    return this.tableReports().filter((t) => t.state === 'failed');
+  }
+
+  stageTimings(): StageTiming[] {
+    return STAGES.filter((s) => this.stageTimes.has(s)).map((stage) => {
+      const { start, end } = this.stageTimes.get(stage)!;
+      return {
+        stage,
+        startedAt: new Date(start).toISOString(),
+        endedAt: end === undefined ? undefined : new Date(end).toISOString(),
+        durationMs: end === undefined ? undefined : end - start,
+      };
+    });
+  }
+
+  status(): RefreshStatus {
+    return {
+      workflowId: this.workflowId,
+      runId: this.runId,
+      environment: this.environment,
+      state: this.state,
+      snapshotDt: this.snapshotDt,
+      stage: this.stage,
+      tables: this.tableReports(),
+      stages: this.stageTimings(),
+      jobs: [...this.jobs],
+      rejectedSignals: [...this.rejected],
+      lineage: { ...this.lineage },
+      error: this.error,
+    };
+  }
+
+  report(): RunReport {
+    const endedAt = nowIso();
+    return {
+      workflowId: this.workflowId,
+      runId: this.runId,
+      environment: this.environment,
+      status: this.state === 'succeeded' ? 'succeeded' : 'failed',
+      snapshotDt: this.snapshotDt ?? '',
+      startedAt: this.startedAt,
+      endedAt,
+      durationMs: Date.parse(endedAt) - Date.parse(this.startedAt),
+      tables: this.tableReports(),
+      stages: this.stageTimings(),
+      jobs: [...this.jobs],
+      lineage: { ...this.lineage },
+      error: this.error,
+    };
+  }
+
+  /** Markdown progress table for the Web UI's "current details". */
+  markdown(): string {
+    const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage}\n\n`;
+    const rows = this.tableReports().map(
+      (t) =>
+        `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
+    );
+    return `${header}| table | stage | state | attempts | rows | buckets | last error |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
+  }
+}
