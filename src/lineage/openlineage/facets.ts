@@ -1,0 +1,71 @@
+import type { ColumnSpec } from '../../ports/catalog.js';
+import type { BaseFacet } from './types.js';
+import type { DatasetId } from './naming.js';
+
+/** Identifies Flywheel as the producer of every event and facet (must be a URI). */
+export const PRODUCER = 'https://github.com/flywheel/flywheel/tree/v0.1.0/src/lineage';
+
+const FACET_URLS = {
+  schema: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
+  columnLineage: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
+  parent: 'https://openlineage.io/spec/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet',
+  errorMessage: 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+  nominalTime: 'https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json#/$defs/NominalTimeRunFacet',
+  sql: 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet',
+  jobType: 'https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+} as const;
+
+function facet(kind: keyof typeof FACET_URLS, body: Record<string, unknown>): BaseFacet {
+  return { _producer: PRODUCER, _schemaURL: FACET_URLS[kind], ...body };
+}
+
+/** `type` is always set: OpenMetadata's OpenLineage endpoint requires it although the spec does not. */
+export function schemaFacet(columns: ColumnSpec[]): BaseFacet {
+  return facet('schema', {
+    fields: columns.map((c, i) => ({ name: c.name, type: c.type, ordinal_position: i + 1 })),
+  });
+}
+
+/** Identity mappings for every output column that also exists in the input (matched case-insensitively). */
+export function identityColumnLineageFacet(input: DatasetId, inputColumns: ColumnSpec[], outputColumns: ColumnSpec[]): BaseFacet | undefined {
+  const byName = new Map(inputColumns.map((c) => [c.name.toLowerCase(), c.name]));
+  const fields: Record<string, unknown> = {};
+  for (const column of outputColumns) {
+    const source = byName.get(column.name.toLowerCase());
+    if (source === undefined) continue;
+    fields[column.name] = {
+      inputFields: [
+        { namespace: input.namespace, name: input.name, field: source, transformations: [{ type: 'DIRECT', subtype: 'IDENTITY' }] },
+      ],
+    };
+  }
+  return Object.keys(fields).length ? facet('columnLineage', { fields }) : undefined;
+}
+
+export function parentRunFacet(parent: { runId: string; namespace: string; name: string }): BaseFacet {
+  return facet('parent', {
+    run: { runId: parent.runId },
+    job: { namespace: parent.namespace, name: parent.name },
+    root: { run: { runId: parent.runId }, job: { namespace: parent.namespace, name: parent.name } },
+  });
+}
+
+export function errorMessageFacet(message: string): BaseFacet {
+  return facet('errorMessage', { message, programmingLanguage: 'TypeScript' });
+}
+
+/** The snapshot month is the run's schedule: [snapshotDt, snapshotDt + 1 month). */
+export function nominalTimeFacet(snapshotDt: string): BaseFacet {
+  const start = new Date(`${snapshotDt}T00:00:00.000Z`);
+  const end = new Date(start);
+  end.setUTCMonth(end.getUTCMonth() + 1);
+  return facet('nominalTime', { nominalStartTime: start.toISOString(), nominalEndTime: end.toISOString() });
+}
+
+export function sqlJobFacet(query: string, dialect: string): BaseFacet {
+  return facet('sql', { query, dialect });
+}
+
+export function jobTypeFacet(jobType: 'WORKFLOW' | 'TASK'): BaseFacet {
+  return facet('jobType', { processingType: 'BATCH', integration: 'TEMPORAL', jobType });
+}

@@ -1,0 +1,83 @@
+/**
+ * Loads the official OpenLineage and OpenMetadata JSON Schemas from the shared contracts folder
+ * (`../shared/contracts` next to the repository, or FLYWHEEL_CONTRACTS_DIR) into Ajv validators.
+ * When the folder is absent, contract tests print a loud warning and skip instead of passing silently.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
+
+const require = createRequire(import.meta.url);
+// CommonJS default exports; createRequire sidesteps the ESM/CJS default-import mismatch of ajv's typings.
+const Ajv = require('ajv') as typeof import('ajv').default;
+const Ajv2020 = require('ajv/dist/2020') as typeof import('ajv/dist/2020.js').default;
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const CONTRACTS_DIR = path.resolve(process.env.FLYWHEEL_CONTRACTS_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'contracts'));
+const OPENLINEAGE_DIR = path.join(CONTRACTS_DIR, 'openlineage', 'spec');
+const OPENMETADATA_DIR = path.join(CONTRACTS_DIR, 'openmetadata', 'schema');
+
+export const HAVE_OPENLINEAGE = existsSync(path.join(OPENLINEAGE_DIR, 'OpenLineage.json'));
+export const HAVE_OPENMETADATA = existsSync(path.join(OPENMETADATA_DIR, 'api', 'lineage', 'addLineage.json'));
+
+export function warnIfMissing(which: 'openlineage' | 'openmetadata'): void {
+  const present = which === 'openlineage' ? HAVE_OPENLINEAGE : HAVE_OPENMETADATA;
+  if (present) return;
+  const bar = '!'.repeat(100);
+  console.warn(`\n${bar}\n!!! ${which} JSON Schemas not found under ${CONTRACTS_DIR}\n!!! CONTRACT TESTS ARE SKIPPED. Set FLYWHEEL_CONTRACTS_DIR to the shared contracts folder.\n${bar}\n`);
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+export const OPENLINEAGE_RUN_EVENT = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
+
+/** OpenLineage 2-0-2 (JSON Schema 2020-12): core spec first, then the facets, which $ref it by absolute URI. */
+export function openLineageAjv(): InstanceType<typeof Ajv2020> {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(readJson(path.join(OPENLINEAGE_DIR, 'OpenLineage.json')));
+  for (const name of readdirSync(path.join(OPENLINEAGE_DIR, 'facets')).filter((n) => n.endsWith('.json'))) {
+    ajv.addSchema(readJson(path.join(OPENLINEAGE_DIR, 'facets', name)));
+  }
+  return ajv;
+}
+
+function walk(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    return statSync(full).isDirectory() ? walk(full, rel) : name.endsWith('.json') ? [rel] : [];
+  });
+}
+
+export const OM_BASE = 'https://open-metadata.org/schema/';
+
+/**
+ * OpenMetadata 1.13 (draft-07), per contracts/openmetadata/SOURCE.md: strict off, ajv-formats plus no-op
+ * OM-only formats, and every `$id` replaced by its path-derived URI (7 upstream ids do not match their path).
+ */
+export function openMetadataAjv(): InstanceType<typeof Ajv> {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const format of ['utc-millisec', 'url', 'timezone', 'queryBuilder', 'password', 'string']) ajv.addFormat(format, true);
+  for (const rel of walk(OPENMETADATA_DIR)) {
+    const schema = readJson(path.join(OPENMETADATA_DIR, rel));
+    schema.$id = OM_BASE + rel;
+    ajv.addSchema(schema);
+  }
+  return ajv;
+}
+
+export function compileRef(ajv: { compile(schema: object): ValidateFunction }, ref: string): ValidateFunction {
+  return ajv.compile({ $ref: ref });
+}
+
+export function explain(validate: ValidateFunction): string {
+  return JSON.stringify(validate.errors ?? [], null, 2);
+}
