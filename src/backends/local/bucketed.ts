@@ -1,0 +1,144 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FlywheelConfig } from '../../config/schema.js';
+import { InvalidInputError } from '../../domain/errors.js';
+import { assertSqlIdentifier } from '../../domain/identifiers.js';
+import { assertSnapshotDt } from '../../domain/snapshotDate.js';
+import { bucketedTableName } from '../../domain/tables.js';
+import type {
+  BucketedTable,
+  BucketedTableBuilder,
+  CreateBucketedTableRequest,
+  TableValidation,
+  ValidateTableRequest,
+} from '../../ports/bucketedTables.js';
+import type { OperationContext } from '../../ports/context.js';
+import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
+import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
+import { isMissing, listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { writeHashSlices } from './hashSlices.js';
+import { bucketFileName, type LakePaths } from './paths.js';
+import { validateBucketed } from './validate.js';
+
+/** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
+const BUILD_MARKER = '_flywheel_build.json';
+
+interface BuildMarker {
+  requestToken: string;
+  rows: number;
+  bucketFiles: number;
+  sql: string;
+}
+
+export function assertBucketCount(count: number): number {
+  if (!Number.isInteger(count) || count < 1 || count > 1024) {
+    throw new InvalidInputError(`bucket count must be an integer from 1 to 1024, got ${count}`);
+  }
+  return count;
+}
+
+async function readMarker(location: string): Promise<BuildMarker | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(location, BUILD_MARKER), 'utf8')) as BuildMarker;
+  } catch (error) {
+    if (isMissing(error) || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The local CTAS: staged Parquet → exactly `bucketCount` bucket files, bucket = DuckDB
+ * `hash(bucketColumn) % bucketCount` (see hashSlices.ts). Built in a temp folder, swapped into
+ * `snapshot_dt=<dt>/`, and only then is the stable view re-pointed, so readers never see a partial table.
+ */
+export class LocalBucketedTables implements BucketedTableBuilder {
+  constructor(
+    private readonly config: FlywheelConfig,
+    private readonly paths: LakePaths,
+    private readonly engine: DuckEngine,
+  ) {}
+
+  async createBucketedTable(request: CreateBucketedTableRequest, ctx: OperationContext): Promise<BucketedTable> {
+    const { table, requestToken } = request;
+    const snapshotDt = assertSnapshotDt(request.snapshotDt);
+    const bucketColumn = assertSqlIdentifier(request.bucketColumn, 'bucket column');
+    const bucketCount = assertBucketCount(request.bucketCount);
+    const database = this.config.catalog.database;
+    const tableName = bucketedTableName(table);
+    const stagedDir = this.paths.stagedPartition(table, snapshotDt);
+    const staged = (await listDataFiles(stagedDir)).map((f) => f.path);
+    if (staged.length === 0) {
+      throw new InvalidInputError(`cannot bucket ${table.name} ${snapshotDt}: no staged Parquet files in ${stagedDir}`);
+    }
+    const location = this.paths.bucketedPartition(table, snapshotDt);
+
+    // A retry of the same request after the swap: reuse the finished build instead of running it twice.
+    const previous = await readMarker(location);
+    let build: BuildMarker;
+    if (previous && previous.requestToken === requestToken && (await this.bucketFiles(location)).length === bucketCount) {
+      build = previous;
+      ctx.heartbeat({ step: 'reused', location });
+    } else {
+      build = await this.build(request, staged, location, bucketColumn, bucketCount, ctx);
+    }
+
+    if (ctx.signal.aborted) throw abortError(ctx.signal);
+    const files = await this.bucketFiles(location);
+    await this.engine.catalogWrite(async (conn) => {
+      await ensureCatalogSchema(conn, database);
+      await replaceParquetView(conn, database, tableName, files);
+      await recordPartition(conn, database, { table: tableName, layer: 'bucketed', snapshotDt, location, files: files.length, rows: build.rows });
+    }, ctx.signal);
+    ctx.heartbeat({ step: 'view', tableName });
+    return { database, tableName, location, bucketFiles: files.length, rows: build.rows, sql: build.sql };
+  }
+
+  async validateBucketedTable(request: ValidateTableRequest, ctx: OperationContext): Promise<TableValidation> {
+    const snapshotDt = assertSnapshotDt(request.snapshotDt);
+    return validateBucketed(this.engine, {
+      stagedFiles: (await listDataFiles(this.paths.stagedPartition(request.table, snapshotDt))).map((f) => f.path),
+      sourceFiles: (await listDataFiles(this.paths.sourcePartition(request.table, snapshotDt))).map((f) => f.path),
+      bucketFiles: await this.bucketFiles(this.paths.bucketedPartition(request.table, snapshotDt)),
+      location: this.paths.bucketedPartition(request.table, snapshotDt),
+      bucketColumn: assertSqlIdentifier(request.bucketColumn, 'bucket column'),
+      bucketCount: assertBucketCount(request.bucketCount),
+    }, ctx);
+  }
+
+  private async bucketFiles(location: string): Promise<string[]> {
+    return (await listDataFiles(location)).map((f) => f.path).filter((f) => /\/bucket-\d{5}\.parquet$/.test(f));
+  }
+
+  private async build(
+    request: CreateBucketedTableRequest,
+    staged: string[],
+    location: string,
+    bucketColumn: string,
+    bucketCount: number,
+    ctx: OperationContext,
+  ): Promise<BuildMarker> {
+    await fs.mkdir(path.dirname(location), { recursive: true });
+    const temp = siblingTemp(location, 'ctas');
+    try {
+      ctx.heartbeat({ step: 'writing', buckets: bucketCount });
+      const marker = await this.engine.withConnection(async (conn) => {
+        const { files, sql } = await writeHashSlices(conn, {
+          selectSql: `SELECT * FROM ${readParquetSql(staged)}`,
+          keyColumn: bucketColumn,
+          count: bucketCount,
+          outDir: temp,
+          fileName: bucketFileName,
+        });
+        return { requestToken: request.requestToken, rows: await parquetRowCount(conn, files), bucketFiles: files.length, sql };
+      }, ctx.signal);
+      ctx.heartbeat({ step: 'written', rows: marker.rows });
+      await fs.writeFile(path.join(temp, BUILD_MARKER), JSON.stringify(marker, null, 2) + '\n');
+      if (ctx.signal.aborted) throw abortError(ctx.signal);
+      await swapDirectory(temp, location);
+      ctx.heartbeat({ step: 'swapped', location });
+      return marker;
+    } finally {
+      await removeQuietly(temp);
+    }
+  }
+}

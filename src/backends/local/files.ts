@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export interface DataFile {
+  path: string;
+  bytes: number;
+}
+
+/** True for "file or directory does not exist" errors. */
+export function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/**
+ * Data files of one partition directory: non-empty `*.parquet` files, sorted by name. Markers
+ * (`_SUCCESS`, `.crc`, zero-byte placeholders) are skipped, as the S3 listing does.
+ */
+export async function listDataFiles(dir: string): Promise<DataFile[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+  const files: DataFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.parquet') || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    const { size } = await fs.stat(full);
+    if (size > 0) files.push({ path: full, bytes: size });
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Sub-directories of `dir` (empty list if it does not exist). */
+export async function listDirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/** Whether a directory holds at least one file somewhere below it (S3 has no empty "folders"). */
+export async function containsAnyFile(dir: string): Promise<boolean> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (entry.isFile()) return true;
+    if (entry.isDirectory() && (await containsAnyFile(path.join(dir, entry.name)))) return true;
+  }
+  return false;
+}
+
+/** A fresh, unique sibling path of `target` for building output before it is swapped in. */
+export function siblingTemp(target: string, label: string): string {
+  return path.join(path.dirname(target), `_tmp-${label}-${path.basename(target)}-${randomBytes(4).toString('hex')}`);
+}
+
+export async function removeQuietly(target: string): Promise<void> {
+  await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+}
+
+/**
+ * Replaces `target` by the fully built directory `built`. The old content is moved aside first and
+ * deleted afterwards, so a reader sees either the old or the new complete set of files.
+ */
+export async function swapDirectory(built: string, target: string): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const aside = siblingTemp(target, 'old');
+  let movedAside = false;
+  try {
+    await fs.rename(target, aside);
+    movedAside = true;
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+  await fs.rename(built, target);
+  if (movedAside) await removeQuietly(aside);
+}
+
+/** Writes JSON through a temp file + rename, so a crash never leaves half a record. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  await fs.rename(temp, file);
+}
