@@ -14,6 +14,15 @@ interface LiveRun {
   record: JobRunRecord;
   controller: AbortController;
   done: Promise<void>;
+  /** Saves of this run, chained so the file always ends with the latest state. */
+  saving: Promise<void>;
+}
+
+function persist(store: JobRecordStore, live: LiveRun): Promise<void> {
+  live.record.heartbeatAt = new Date().toISOString();
+  const snapshot = structuredClone(live.record);
+  live.saving = live.saving.then(() => store.save(snapshot)).catch(() => {});
+  return live.saving;
 }
 
 /** Runs executing in this process, across backend instances (a re-created backend still sees them). */
@@ -64,7 +73,7 @@ export class LocalJobRunner implements JobRunner {
     await this.store.save(record);
     await this.store.log(record.jobName, runId, `STARTING ${record.jobKey} tag=${record.runTag} args=${JSON.stringify(record.arguments)}`);
     const controller = new AbortController();
-    const live: LiveRun = { owner: this, record, controller, done: Promise.resolve() };
+    const live: LiveRun = { owner: this, record, controller, done: Promise.resolve(), saving: Promise.resolve() };
     liveRuns.set(liveKey(record.jobName, runId), live);
     live.done = this.execute(live, plan).finally(() => liveRuns.delete(liveKey(record.jobName, runId)));
     return { runId };
@@ -92,9 +101,9 @@ export class LocalJobRunner implements JobRunner {
     }
     if (isTerminal(live.record.state) || live.record.state === 'STOPPING') return;
     live.record.state = 'STOPPING';
-    await this.store.save(live.record);
-    await this.store.log(jobName, runId, 'STOPPING on request');
     live.controller.abort(new Error(`job run ${runId} stopped on request`));
+    await persist(this.store, live);
+    await this.store.log(jobName, runId, 'STOPPING on request');
   }
 
   /** On close: stops this runner's runs (its engine is going away) and waits until they have ended. */
@@ -118,49 +127,21 @@ export class LocalJobRunner implements JobRunner {
 
   private async execute(live: LiveRun, plan: SplitJobPlan): Promise<void> {
     const { record, controller } = live;
-    const save = async () => {
-      record.heartbeatAt = new Date().toISOString();
-      await this.store.save(record);
-    };
-    const heartbeat = setInterval(() => void save().catch(() => {}), HEARTBEAT_MS);
+    const save = () => persist(this.store, live);
+    const heartbeat = setInterval(() => void save(), HEARTBEAT_MS);
     heartbeat.unref();
-    const log = (line: string) => this.store.log(record.jobName, record.runId, line);
     try {
-      await new Promise((resolve) => setImmediate(resolve)); // return the run id before any work
-      if (!controller.signal.aborted) record.state = 'RUNNING';
-      await save();
-      for (const [index, { table, fileCount }] of plan.tables.entries()) {
-        const result = record.tables[index]!;
-        if (controller.signal.aborted) {
-          result.state = 'STOPPED';
-          continue;
-        }
-        const began = Date.now();
-        result.state = 'RUNNING';
+      await new Promise((resolve) => setImmediate(resolve)); // hand back the run id before any work
+      if (!controller.signal.aborted) {
+        record.state = 'RUNNING';
         await save();
-        await log(`table ${table.name}: splitting into ${fileCount} file(s)`);
-        try {
-          const split = await splitTable(
-            this.engine,
-            this.paths,
-            { table, snapshotDt: plan.snapshotDt, fileCount, keyColumn: this.config.bucketing.column },
-            controller.signal,
-          );
-          Object.assign(result, split, { state: 'SUCCEEDED' });
-          await log(`table ${table.name}: ${split.stagedRows} rows into ${split.stagedFiles} file(s)`);
-        } catch (error) {
-          const message = (error as Error).message ?? String(error);
-          result.state = controller.signal.aborted ? 'STOPPED' : 'FAILED';
-          result.error = message;
-          await log(`table ${table.name}: ${result.state}: ${message}`);
-        }
-        result.durationMs = Date.now() - began;
-        await save();
+        await this.runTables(live, plan);
       }
       const failed = record.tables.filter((t) => t.state === 'FAILED');
       if (controller.signal.aborted) {
         record.state = 'STOPPED';
         record.errorMessage = 'stopped on request';
+        for (const t of record.tables) if (t.state === 'PENDING' || t.state === 'RUNNING') t.state = 'STOPPED';
       } else if (failed.length > 0) {
         record.state = 'FAILED';
         record.errorMessage = `${failed.length} of ${record.tables.length} table(s) failed: ${failed.map((t) => t.error).join('; ')}`;
@@ -174,8 +155,38 @@ export class LocalJobRunner implements JobRunner {
       clearInterval(heartbeat);
       record.completedAt = new Date().toISOString();
       record.executionTimeSeconds = (Date.parse(record.completedAt) - Date.parse(record.startedAt)) / 1000;
-      await save().catch(() => {});
-      await log(`${record.state}${record.errorMessage ? `: ${record.errorMessage}` : ''}`);
+      await save();
+      await this.store.log(record.jobName, record.runId, `${record.state}${record.errorMessage ? `: ${record.errorMessage}` : ''}`);
+    }
+  }
+
+  /** One table after the other (DuckDB already uses every thread); a failed table does not stop the rest. */
+  private async runTables(live: LiveRun, plan: SplitJobPlan): Promise<void> {
+    const { record, controller } = live;
+    const log = (line: string) => this.store.log(record.jobName, record.runId, line);
+    for (const [index, { table, fileCount }] of plan.tables.entries()) {
+      if (controller.signal.aborted) return;
+      const result = record.tables[index]!;
+      const began = Date.now();
+      result.state = 'RUNNING';
+      await persist(this.store, live);
+      await log(`table ${table.name}: splitting into ${fileCount} file(s)`);
+      try {
+        const split = await splitTable(
+          this.engine,
+          this.paths,
+          { table, snapshotDt: plan.snapshotDt, fileCount, keyColumn: this.config.bucketing.column },
+          controller.signal,
+        );
+        Object.assign(result, split, { state: 'SUCCEEDED' });
+        await log(`table ${table.name}: ${split.stagedRows} rows into ${split.stagedFiles} file(s)`);
+      } catch (error) {
+        result.state = controller.signal.aborted ? 'STOPPED' : 'FAILED';
+        result.error = (error as Error).message ?? String(error);
+        await log(`table ${table.name}: ${result.state}: ${result.error}`);
+      }
+      result.durationMs = Date.now() - began;
+      await persist(this.store, live);
     }
   }
 }
