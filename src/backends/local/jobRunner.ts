@@ -16,12 +16,20 @@ interface LiveRun {
   done: Promise<void>;
   /** Saves of this run, chained so the file always ends with the latest state. */
   saving: Promise<void>;
+  /** Set once the end state is decided: a late stop request must not overwrite it. */
+  finishing: boolean;
 }
 
-function persist(store: JobRecordStore, live: LiveRun): Promise<void> {
-  live.record.heartbeatAt = new Date().toISOString();
-  const snapshot = structuredClone(live.record);
-  live.saving = live.saving.then(() => store.save(snapshot)).catch(() => {});
+/**
+ * Saves the run (chained, so the file always ends with the latest state). A `patch` is applied to the
+ * in-memory record only once it is on disk: pollers never see a final state the file does not have.
+ */
+function persist(store: JobRecordStore, live: LiveRun, patch?: Partial<JobRunRecord>): Promise<void> {
+  const snapshot = structuredClone({ ...live.record, ...patch, heartbeatAt: new Date().toISOString() });
+  live.saving = live.saving
+    .then(() => store.save(snapshot))
+    .catch(() => {})
+    .then(() => void Object.assign(live.record, patch, { heartbeatAt: snapshot.heartbeatAt }));
   return live.saving;
 }
 
@@ -73,7 +81,7 @@ export class LocalJobRunner implements JobRunner {
     await this.store.save(record);
     await this.store.log(record.jobName, runId, `STARTING ${record.jobKey} tag=${record.runTag} args=${JSON.stringify(record.arguments)}`);
     const controller = new AbortController();
-    const live: LiveRun = { owner: this, record, controller, done: Promise.resolve(), saving: Promise.resolve() };
+    const live: LiveRun = { owner: this, record, controller, done: Promise.resolve(), saving: Promise.resolve(), finishing: false };
     liveRuns.set(liveKey(record.jobName, runId), live);
     live.done = this.execute(live, plan).finally(() => liveRuns.delete(liveKey(record.jobName, runId)));
     return { runId };
@@ -99,7 +107,7 @@ export class LocalJobRunner implements JobRunner {
       if (isOrphaned(record, false)) await this.markOrphaned(record);
       return; // terminal already, or owned by another live process (Glue would stop it; we cannot)
     }
-    if (isTerminal(live.record.state) || live.record.state === 'STOPPING') return;
+    if (live.finishing || isTerminal(live.record.state) || live.record.state === 'STOPPING') return;
     live.record.state = 'STOPPING';
     live.controller.abort(new Error(`job run ${runId} stopped on request`));
     await persist(this.store, live);
@@ -127,37 +135,27 @@ export class LocalJobRunner implements JobRunner {
 
   private async execute(live: LiveRun, plan: SplitJobPlan): Promise<void> {
     const { record, controller } = live;
-    const save = () => persist(this.store, live);
-    const heartbeat = setInterval(() => void save(), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => void persist(this.store, live), HEARTBEAT_MS);
     heartbeat.unref();
+    let final: Partial<JobRunRecord>;
     try {
       await new Promise((resolve) => setImmediate(resolve)); // hand back the run id before any work
       if (!controller.signal.aborted) {
         record.state = 'RUNNING';
-        await save();
+        await persist(this.store, live);
         await this.runTables(live, plan);
       }
-      const failed = record.tables.filter((t) => t.state === 'FAILED');
-      if (controller.signal.aborted) {
-        record.state = 'STOPPED';
-        record.errorMessage = 'stopped on request';
-        for (const t of record.tables) if (t.state === 'PENDING' || t.state === 'RUNNING') t.state = 'STOPPED';
-      } else if (failed.length > 0) {
-        record.state = 'FAILED';
-        record.errorMessage = `${failed.length} of ${record.tables.length} table(s) failed: ${failed.map((t) => t.error).join('; ')}`;
-      } else {
-        record.state = 'SUCCEEDED';
-      }
+      final = finalState(record, controller.signal.aborted);
     } catch (error) {
-      record.state = 'FAILED';
-      record.errorMessage = `local job crashed: ${(error as Error).message}`;
+      final = { state: 'FAILED', errorMessage: `local job crashed: ${(error as Error).message}` };
     } finally {
       clearInterval(heartbeat);
-      record.completedAt = new Date().toISOString();
-      record.executionTimeSeconds = (Date.parse(record.completedAt) - Date.parse(record.startedAt)) / 1000;
-      await save();
-      await this.store.log(record.jobName, record.runId, `${record.state}${record.errorMessage ? `: ${record.errorMessage}` : ''}`);
+      live.finishing = true;
     }
+    const completedAt = new Date().toISOString();
+    const executionTimeSeconds = (Date.parse(completedAt) - Date.parse(record.startedAt)) / 1000;
+    await persist(this.store, live, { ...final, completedAt, executionTimeSeconds });
+    await this.store.log(record.jobName, record.runId, `${record.state}${record.errorMessage ? `: ${record.errorMessage}` : ''}`);
   }
 
   /** One table after the other (DuckDB already uses every thread); a failed table does not stop the rest. */
@@ -189,6 +187,18 @@ export class LocalJobRunner implements JobRunner {
       await persist(this.store, live);
     }
   }
+}
+
+/** The run's end state from its tables: STOPPED if aborted, FAILED if any table failed, else SUCCEEDED. */
+function finalState(record: JobRunRecord, aborted: boolean): Partial<JobRunRecord> {
+  if (aborted) {
+    const tables = record.tables.map((t) => (t.state === 'PENDING' || t.state === 'RUNNING' ? { ...t, state: 'STOPPED' as const } : t));
+    return { state: 'STOPPED', errorMessage: 'stopped on request', tables };
+  }
+  const failed = record.tables.filter((t) => t.state === 'FAILED');
+  if (failed.length === 0) return { state: 'SUCCEEDED' };
+  const reasons = failed.map((t) => t.error).join('; ');
+  return { state: 'FAILED', errorMessage: `${failed.length} of ${record.tables.length} table(s) failed: ${reasons}` };
 }
 
 function toStatus(record: JobRunRecord): JobRunStatus {
