@@ -46,6 +46,8 @@ export class GlueJobRunner implements JobRunner {
     private readonly region: string,
     private readonly aws: AwsConfig,
     private readonly retry: RetryPolicy,
+    /** GetJobRuns page size; small only in tests, to exercise paging. */
+    private readonly pageSize = 200,
   ) {}
 
   private optionsFor(jobKey: StartJobRunRequest['jobKey']): GlueJobOptions {
@@ -85,7 +87,7 @@ export class GlueJobRunner implements JobRunner {
     let pages = 0;
     do {
       const page = await withAwsRetry(
-        () => this.glue.send(new GetJobRunsCommand({ JobName: jobName, NextToken: token, MaxResults: 200 })),
+        () => this.glue.send(new GetJobRunsCommand({ JobName: jobName, NextToken: token, MaxResults: this.pageSize })),
         this.retry,
       );
       matches.push(...(page.JobRuns ?? []).filter((r) => r.Arguments?.[RUN_TAG_ARGUMENT] === runTag));
