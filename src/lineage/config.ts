@@ -65,6 +65,8 @@ const OpenMetadataSchema = z
     database: omName.default('awsdatacatalog'),
     /** Schema for raw source datasets (they have no catalog database of their own). */
     sourceSchema: omName.default('source_files'),
+    /** Pipeline entity name; default `<jobName>_<environment>`. */
+    pipeline: omName.optional(),
     pipelineService: z
       .object({ name: omName.default('flywheel_temporal'), type: z.string().min(1).default('CustomPipeline') })
       .strict()

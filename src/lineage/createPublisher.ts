@@ -3,7 +3,12 @@ import type { LineageOutcome, LineagePublisher } from '../ports/lineage.js';
 import { resolveLineageConfig, type ResolvedLineageConfig } from './config.js';
 import { DurablePublisher } from './durablePublisher.js';
 import { SinkError } from './errors.js';
-import { FileSink } from './fileSink.js';
+import { eventOptions, FileSink } from './fileSink.js';
+import { breakerFor } from './http/breaker.js';
+import { HttpClient } from './http/client.js';
+import { OpenLineageHttpSink, OpenMetadataOpenLineageSink } from './openlineage/httpSinks.js';
+import { OpenMetadataRestSink } from './openmetadata/restSink.js';
+import { describeTokenSource, type TokenSource } from './secrets.js';
 import type { LineageSink } from './sink.js';
 
 /** A sink that cannot work (bad lineage config): every publish is recorded as failed with the reason. */
@@ -21,13 +26,36 @@ const DISABLED: LineagePublisher = {
   publish: async (): Promise<LineageOutcome> => ({ status: 'disabled', reason: 'lineage.sink is none' }),
 };
 
+function httpClient(config: ResolvedLineageConfig, baseUrl: string, authHint: string): HttpClient {
+  return new HttpClient({ baseUrl, ...config.http, breaker: breakerFor(baseUrl, config.breaker), authHint });
+}
+
 export function createSink(config: ResolvedLineageConfig, home: string, env: NodeJS.ProcessEnv): LineageSink {
-  void env;
+  const events = eventOptions(config);
   switch (config.sink) {
     case 'file':
       return new FileSink(config, home);
-    default:
-      return new BrokenSink(config.sink, `sink ${config.sink} is not available yet`);
+    case 'openlineage': {
+      const apiKey: TokenSource = { envVar: config.openlineage.apiKeyEnv };
+      const client = httpClient(config, config.openlineage.url!, describeTokenSource(apiKey));
+      return new OpenLineageHttpSink(client, config.openlineage.endpoint, events, apiKey, env, home);
+    }
+    case 'openmetadata': {
+      const om = config.openmetadata;
+      const token: TokenSource = { envVar: om.tokenEnv, ...(om.tokenFile ? { file: om.tokenFile } : {}) };
+      const client = httpClient(config, om.url!, describeTokenSource(token));
+      if (om.transport === 'openlineage') return new OpenMetadataOpenLineageSink(client, events, token, env, home);
+      const model = {
+        databaseService: om.databaseService,
+        database: om.database,
+        sourceSchema: om.sourceSchema,
+        pipelineService: om.pipelineService,
+        pipelineName: om.pipeline ?? `${config.jobName}_${config.environment}`,
+      };
+      return new OpenMetadataRestSink(client, model, token, env, home);
+    }
+    case 'none':
+      return new BrokenSink('none', 'lineage.sink is none');
   }
 }
 
