@@ -1,0 +1,66 @@
+/**
+ * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a successful
+ * refresh and one where a table fails. Re-record only when a workflow change is *meant* to be
+ * incompatible (and then version it with patched()); otherwise the replay test is what catches it.
+ *
+ *   npm run record-history
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { seedLake } from '../src/backends/local/index.js';
+import { PROJECT_ROOT } from '../src/config/home.js';
+import { parseConfig } from '../src/config/load.js';
+import { startDevServer } from '../src/temporal/devServer.js';
+import { createFlywheelWorker } from '../src/workers/createWorker.js';
+import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes.js';
+import { corruptSourceFile } from './lib/corruptSource.js';
+
+const OUT = path.join(PROJECT_ROOT, 'tests', 'fixtures', 'histories');
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const server = await startDevServer({ headless: true, searchAttributes: { ...FLYWHEEL_SEARCH_ATTRIBUTES } });
+const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-record-'));
+try {
+  const config = parseConfig(
+    {
+      environment: 'replay',
+      backend: 'local',
+      temporal: { address: server.address, taskQueue: 'flywheel-replay' },
+      layout: { sourceBucket: 'replay-lake', targetBucket: 'replay-lake' },
+      tables: { infobase: ['IBE_01', 'MIACS_01'], addressable: true },
+      catalog: { database: 'flywheel_replay' },
+      jobs: { pollMinSeconds: 0.05, pollMaxSeconds: 0.2 },
+      local: { threads: 1, memoryLimit: '256MB' },
+    },
+    'record-history config',
+    {},
+  );
+  await seedLake({ config, home, rows: 200 });
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const worker = await createFlywheelWorker({ config, home, connection: nativeConnection });
+
+  async function record(name: string, workflowId: string, args: object): Promise<void> {
+    const handle = await client.workflow.start('monthlyRefresh', { taskQueue: 'flywheel-replay', workflowId, args: [args] });
+    await handle.result().catch(() => undefined); // the failure case is recorded too
+    const file = path.join(OUT, `${name}.json`);
+    await writeFile(file, `${historyToJSON(await handle.fetchHistory())}\n`);
+    console.error(`recorded ${path.relative(PROJECT_ROOT, file)}`);
+  }
+
+  await worker.worker.runUntil(async () => {
+    await record('monthlyRefresh-succeeded', 'flywheel-replay-refresh-2026-10-01', { environment: 'replay' });
+    await corruptSourceFile(config, home, 'MIACS_01', '2026-09-01');
+    await record('monthlyRefresh-table-failed', 'flywheel-replay-refresh-2026-09-01', { environment: 'replay', snapshotDt: '2026-09-01' });
+  });
+  await worker.close();
+  await nativeConnection.close();
+  await client.connection.close();
+} finally {
+  await server.stop();
+  await rm(home, { recursive: true, force: true });
+}
