@@ -4,7 +4,7 @@ import { ADDRESSABLE_TABLE_NAME } from '../../domain/tables.js';
 import type { Backend } from '../../ports/backend.js';
 import { AthenaBucketedTableBuilder } from './athenaBucketed.js';
 import { AthenaQueryRunner } from './athenaQueries.js';
-import { createAwsClients } from './clients.js';
+import { createAwsClients, type AwsClients } from './clients.js';
 import { parseAwsConfig } from './config.js';
 import { GlueStagedTableCatalog } from './glueCatalog.js';
 import { GlueJobRunner } from './glueJobRunner.js';
@@ -13,18 +13,21 @@ import { S3LakeInventory } from './s3Inventory.js';
 import { SnapshotTables } from './snapshotTables.js';
 
 export { parseAwsConfig, type AwsConfig } from './config.js';
+export { createAwsClients, type AwsClients } from './clients.js';
 
 /** Options for tests: a custom environment (region/endpoint variables) and small S3 pages. */
 export interface AwsBackendOptions {
   env?: NodeJS.ProcessEnv;
   listPageSize?: number;
+  /** Pre-built clients (tests add fault-injection middleware to them); built from config otherwise. */
+  clients?: AwsClients;
 }
 
 /** The AWS backend: S3 inventory, Glue jobs and catalog, Athena CTAS. Validates `aws:` config first. */
 export async function createAwsBackend(config: FlywheelConfig, options: AwsBackendOptions = {}): Promise<Backend> {
   const aws = parseAwsConfig(config);
   const database = assertSqlIdentifier(config.catalog.database, 'catalog.database');
-  const clients = createAwsClients(aws, options.env ?? process.env);
+  const clients = options.clients ?? createAwsClients(aws, options.env ?? process.env);
   const layout = new AwsLayout(config.layout);
   const retry = aws.retry;
   const queries = new AthenaQueryRunner(clients.athena, aws.athena, database, retry);

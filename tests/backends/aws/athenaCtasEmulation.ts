@@ -1,0 +1,86 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { CreateTableCommand, GetTableCommand, type GlueClient } from '@aws-sdk/client-glue';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listAllObjects, parseS3Uri } from '../../../src/backends/aws/s3Objects.js';
+import { put } from './helpers.js';
+
+/**
+ * EMULATION of what Athena does for a CTAS, because moto's Athena accepts the query but creates
+ * nothing: when a `CREATE TABLE … AS` is started, write `files` bucket files at its external_location
+ * and register the table in Glue with Athena's bucketing metadata. It also records what the world
+ * looked like at that moment (was the location empty? where did the stable table point?), and, like
+ * Athena, makes the query fail-fast (throws) on a non-empty location.
+ */
+export interface CtasObservation {
+  table: string;
+  location: string;
+  sql: string;
+  clientToken?: string;
+  stableLocationAtStart?: string;
+}
+
+export function emulateAthenaCtas(
+  athena: AthenaClient,
+  deps: { glue: GlueClient; s3: S3Client; database: string },
+  options: { files?: number; stats?: { DataScannedInBytes: number; EngineExecutionTimeInMillis: number } } = {},
+): CtasObservation[] {
+  const seen: CtasObservation[] = [];
+  const ctasIds = new Set<string>();
+  type Args = { input: Record<string, unknown> };
+  type Next = (args: Args) => Promise<{ output: Record<string, unknown> }>;
+  athena.middlewareStack.add(
+    (next: Next, context: { commandName?: string }) => async (args: Args) => {
+      const sql = String(args.input.QueryString ?? '');
+      const match = /^CREATE TABLE "(\w+)"\."(\w+)"[\s\S]*external_location = '([^']+)'[\s\S]*bucket_count = (\d+)/.exec(sql);
+      if (context.commandName === 'StartQueryExecutionCommand' && match) {
+        const [, , table, location, buckets] = match as unknown as [string, string, string, string, string];
+        const { bucket, key } = parseS3Uri(location);
+        const existing = await listAllObjects(deps.s3, bucket, key);
+        if (existing.length > 0) throw new Error(`emulated Athena: HIVE_PATH_ALREADY_EXISTS ${location}`);
+        const stable = await deps.glue
+          .send(new GetTableCommand({ DatabaseName: deps.database, Name: table.replace(/_\d{8}$/, '') }))
+          .catch(() => undefined);
+        // Only a query Athena accepted runs: a throttled start must not leave output behind.
+        const result = await next(args);
+        seen.push({
+          table,
+          location,
+          sql,
+          clientToken: args.input.ClientRequestToken as string | undefined,
+          stableLocationAtStart: stable?.Table?.StorageDescriptor?.Location,
+        });
+        for (let i = 0; i < (options.files ?? 3); i++) await put(deps.s3, `${key}bucket-${String(i).padStart(5, '0')}`, `rows of bucket ${i}`, bucket);
+        await deps.glue.send(
+          new CreateTableCommand({
+            DatabaseName: deps.database,
+            TableInput: {
+              Name: table,
+              TableType: 'EXTERNAL_TABLE',
+              Parameters: { EXTERNAL: 'TRUE', has_encrypted_data: 'false' },
+              StorageDescriptor: {
+                Columns: [{ Name: 'customer_user_id', Type: 'string' }, { Name: 'snapshot_dt', Type: 'string' }],
+                Location: location,
+                InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+                OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+                SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+                BucketColumns: ['customer_user_id'],
+                NumberOfBuckets: Number(buckets),
+              },
+            },
+          }),
+        );
+        ctasIds.add(String(result.output.QueryExecutionId));
+        return result;
+      }
+      const result = await next(args);
+      // Statistics are 0 in moto; give CTAS executions realistic ones so recording them is tested.
+      const execution = result.output.QueryExecution as { QueryExecutionId?: string; Statistics?: object } | undefined;
+      if (context.commandName === 'GetQueryExecutionCommand' && options.stats && execution && ctasIds.has(String(execution.QueryExecutionId))) {
+        execution.Statistics = { ...execution.Statistics, ...options.stats };
+      }
+      return result;
+    },
+    { step: 'initialize', priority: 'high', name: `emulateAthenaCtas${Math.random()}` },
+  );
+  return seen;
+}
