@@ -28,7 +28,8 @@ export function emulateAthenaCtas(
   const ctasIds = new Set<string>();
   type Args = { input: Record<string, unknown> };
   type Next = (args: Args) => Promise<{ output: Record<string, unknown> }>;
-  athena.middlewareStack.add(
+  // The SDK's middleware types are per-step generics; this layer only needs input/output records.
+  (athena.middlewareStack as unknown as { add(mw: unknown, options: object): void }).add(
     (next: Next, context: { commandName?: string }) => async (args: Args) => {
       const sql = String(args.input.QueryString ?? '');
       const match = /^CREATE TABLE "(\w+)"\."(\w+)"[\s\S]*external_location = '([^']+)'[\s\S]*bucket_count = (\d+)/.exec(sql);
