@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validationSql } from '../../../src/backends/aws/bucketedValidation.js';
+import { createAwsBackend, createAwsClients, parseAwsConfig, type AwsClients } from '../../../src/backends/aws/index.js';
+import type { Backend } from '../../../src/ports/backend.js';
+import { NO_CONTEXT } from '../../../src/ports/context.js';
+import { startMoto, type Moto } from '../../support/moto.js';
+import { emulateAthenaCtas } from './athenaCtasEmulation.js';
+import { recordInputs } from './faultInjection.js';
+import { arrangeClients, createBucket, createDatabase, DATABASE, parquetBytes, put, testConfig } from './helpers.js';
+
+let moto: Moto;
+let arrange: ReturnType<typeof arrangeClients>;
+let clients: AwsClients;
+let backend: Backend;
+
+const ibe01 = { name: 'IBE_01', kind: 'infobase' } as const;
+const validateRequest = { table: ibe01, snapshotDt: '2026-10-01', bucketColumn: 'customer_user_id', bucketCount: 256 };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  arrange = arrangeClients();
+});
+afterAll(async () => moto?.stop());
+beforeEach(async () => {
+  await moto.reset();
+  await createBucket(arrange.s3);
+  await createDatabase(arrange.glue);
+  const config = testConfig();
+  clients = createAwsClients(parseAwsConfig(config));
+  emulateAthenaCtas(clients.athena, { glue: arrange.glue, s3: arrange.s3, database: DATABASE }, { files: 4 });
+  backend = await createAwsBackend(config, { clients });
+  await put(arrange.s3, 'omc_cleanroom_data/split/IBE_01/snapshot_dt=2026-10-01/part-0.parquet', await parquetBytes(`SELECT 'c1' AS customer_user_id`));
+  await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
+  await backend.bucketed.createBucketedTable({ ...validateRequest, requestToken: 'wf/run/ctas/IBE_01' }, NO_CONTEXT);
+});
+
+/** moto serves queued result sets to the next queries, in order: staged count, bucketed count, layout check. */
+async function queueCounts(staged: number, bucketed: number, customersInSeveralBuckets: number) {
+  for (const n of [staged, bucketed, customersInSeveralBuckets]) await moto.queueAthenaResult([['_col0'], [String(n)]]);
+}
+
+describe('bucketed table validation (Athena counts via moto static results)', () => {
+  it('passes when counts match, files fit the bucket count and every customer is in one file', async () => {
+    const starts = recordInputs(clients.athena, 'StartQueryExecutionCommand');
+    await queueCounts(1000, 1000, 0);
+    const result = await backend.bucketed.validateBucketedTable(validateRequest, NO_CONTEXT);
+    expect(result).toEqual({
+      stagedRows: 1000,
+      bucketedRows: 1000,
+      bucketFiles: 4,
+      customersInSeveralBuckets: 0,
+      checks: ['row-count', 'bucket-files', 'customer-in-one-bucket', 'stable-table-serves-snapshot'],
+      problems: [],
+    });
+    const sql = validationSql(DATABASE, validateRequest);
+    expect(starts.map((s) => s.QueryString)).toEqual([sql.stagedRows, sql.bucketedRows, sql.customersInSeveralBuckets]);
+    expect(sql.stagedRows).toBe(`SELECT count(*) FROM "${DATABASE}"."ibe_01_staged" WHERE "snapshot_dt" = '2026-10-01'`);
+    expect(sql.bucketedRows).toBe(`SELECT count(*) FROM "${DATABASE}"."ibe_01_bucketed_20261001"`);
+  });
+
+  it('reports a row-count mismatch, split customers and too many bucket files', async () => {
+    await queueCounts(1000, 998, 7);
+    const result = await backend.bucketed.validateBucketedTable({ ...validateRequest, bucketCount: 2 }, NO_CONTEXT);
+    expect(result.problems).toEqual([
+      'row count mismatch: staged 1000, bucketed 998',
+      '4 bucket files, more than the 2 buckets',
+      '7 customer_user_id value(s) found in more than one bucket file',
+    ]);
+  });
+
+  it('fails loudly when Athena does not return a count', async () => {
+    await moto.queueAthenaResult([['_col0'], ['not-a-number']]);
+    await expect(backend.bucketed.validateBucketedTable(validateRequest, NO_CONTEXT)).rejects.toThrow(/expected a count/);
+  });
+});
