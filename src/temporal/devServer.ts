@@ -128,6 +128,8 @@ async function pickPorts(host: string, wantUi: boolean, fixedUi?: number): Promi
 export async function isServerReachable(address: string, timeoutMs = 2_000): Promise<boolean> {
   let connection: Connection | undefined;
   try {
+    const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+    if (match && !(await tcpAccepts(match[1]!, Number(match[2]), timeoutMs))) return false;
     connection = await Connection.connect({ address, connectTimeout: timeoutMs });
     await connection.workflowService.getSystemInfo({});
     return true;
@@ -136,6 +138,20 @@ export async function isServerReachable(address: string, timeoutMs = 2_000): Pro
   } finally {
     await connection?.close().catch(() => undefined);
   }
+}
+
+/** Whether something accepts TCP connections on host:port (cheap; gRPC's connect backs off for up to its timeout). */
+function tcpAccepts(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 /** Throws unless the frontend answers, `namespace` exists and every search attribute is registered in it. */
@@ -342,6 +358,7 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
     while (Date.now() - started < timeoutMs) {
       if (exitInfo) break;
       try {
+        if (!(await tcpAccepts(ip, port))) throw new Error(`nothing listening on ${address} yet`);
         await checkReady(address, namespace, attributeNames);
         ready = true;
         break;
@@ -349,7 +366,7 @@ export async function startDevServer(opts: StartDevServerOptions = {}): Promise<
         lastProbe = (error as Error).message;
       }
       if (exitInfo) break;
-      await sleep(100);
+      await sleep(50);
     }
     if (ready) {
       let stopping: Promise<void> | undefined;

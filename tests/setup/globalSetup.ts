@@ -85,6 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         namespace: 'default',
         searchAttributes: attributes,
       });
+      log(`Temporal dev server ${server.address} (pid ${server.pid}) ready in ${Date.now() - started} ms`);
       return server;
     });
     const [serverResult, bundleResult] = await Promise.allSettled([serverStarting, bundleWorkflows(tempDir)]);
@@ -92,7 +93,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (bundleResult.status === 'rejected') throw bundleResult.reason;
     server = serverResult.value;
     const bundlePath = bundleResult.value;
-    log(`Temporal dev server ${server.address} (pid ${server.pid}) ready in ${Date.now() - started} ms`);
     project.provide('temporalAddress', server.address);
     project.provide('temporalNamespace', server.namespace);
     project.provide('temporalCliPath', cliPath);
