@@ -25,16 +25,20 @@ export function createAwsClients(aws: AwsConfig, env: NodeJS.ProcessEnv = proces
   // Standard retry mode retries throttling (incl. Athena TooManyRequests) and 5xx (Glue InternalService)
   // with jittered backoff; errors that need longer waits go through retry.ts on top.
   const common = { region, maxAttempts: aws.maxAttempts, retryMode: 'standard' as const };
-  const s3Endpoint = aws.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const endpoint = aws.endpoint ? { endpoint: aws.endpoint } : {};
+  // Same precedence as the SDK (service-specific variable, then the global one), but read from `env`
+  // so callers and tests can pass their own environment.
+  const endpointFor = (service: 'S3' | 'GLUE' | 'ATHENA') =>
+    aws.endpoint ?? env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL;
+  const withEndpoint = (endpoint: string | undefined) => (endpoint ? { endpoint } : {});
+  const s3Endpoint = endpointFor('S3');
   const s3 = new S3Client({
     ...common,
-    ...endpoint,
+    ...withEndpoint(s3Endpoint),
     // Emulators and private endpoints do not serve virtual-hosted bucket names.
     forcePathStyle: s3Endpoint !== undefined,
   });
-  const glue = new GlueClient({ ...common, ...endpoint });
-  const athena = new AthenaClient({ ...common, ...endpoint });
+  const glue = new GlueClient({ ...common, ...withEndpoint(endpointFor('GLUE')) });
+  const athena = new AthenaClient({ ...common, ...withEndpoint(endpointFor('ATHENA')) });
   return {
     region,
     s3,
