@@ -1,6 +1,6 @@
 /**
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a successful
- * refresh and one where a table fails. Re-record only when a workflow change is *meant* to be
+ * refresh, one where a failed table is reprocessed by signal, and one abandoned by signal. Re-record only when a workflow change is *meant* to be
  * incompatible (and then version it with patched()); otherwise the replay test is what catches it.
  *
  *   npm run record-history
@@ -8,7 +8,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { seedLake } from '../src/backends/local/index.js';
@@ -16,6 +16,8 @@ import { PROJECT_ROOT } from '../src/config/home.js';
 import { parseConfig } from '../src/config/load.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { createFlywheelWorker } from '../src/workers/createWorker.js';
+import { waitForRunState } from '../src/client/status.js';
+import { abandonSignal, reprocessSignal } from '../src/workflows/definitions.js';
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes.js';
 import { corruptSourceFile } from './lib/corruptSource.js';
 
@@ -34,6 +36,7 @@ try {
       tables: { infobase: ['IBE_01', 'MIACS_01'], addressable: true },
       catalog: { database: 'flywheel_replay' },
       jobs: { pollMinSeconds: 0.05, pollMaxSeconds: 0.2 },
+      reprocess: { waitHours: 1 },
       local: { threads: 1, memoryLimit: '256MB' },
     },
     'record-history config',
@@ -44,9 +47,11 @@ try {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const worker = await createFlywheelWorker({ config, home, connection: nativeConnection });
 
-  async function record(name: string, workflowId: string, args: object): Promise<void> {
+  /** Runs a refresh; `operator` plays the operator's part while it runs (signals). */
+  async function record(name: string, workflowId: string, args: object, operator?: (h: WorkflowHandle) => Promise<void>): Promise<void> {
     const handle = await client.workflow.start('monthlyRefresh', { taskQueue: 'flywheel-replay', workflowId, args: [args] });
-    await handle.result().catch(() => undefined); // the failure case is recorded too
+    await operator?.(handle);
+    await handle.result().catch(() => undefined); // failed runs are recorded too
     const file = path.join(OUT, `${name}.json`);
     await writeFile(file, `${historyToJSON(await handle.fetchHistory())}\n`);
     console.error(`recorded ${path.relative(PROJECT_ROOT, file)}`);
@@ -54,8 +59,18 @@ try {
 
   await worker.worker.runUntil(async () => {
     await record('monthlyRefresh-succeeded', 'flywheel-replay-refresh-2026-10-01', { environment: 'replay' });
+    const broken = await corruptSourceFile(config, home, 'MIACS_01', '2026-09-01');
+    await record('monthlyRefresh-reprocessed', 'flywheel-replay-refresh-2026-09-01', { environment: 'replay', snapshotDt: '2026-09-01' }, async (h) => {
+      await waitForRunState(h, ['awaiting-reprocess']);
+      await h.signal(reprocessSignal, { tables: ['NOPE_1'] }); // rejected and recorded, run unharmed
+      await broken.restore();
+      await h.signal(reprocessSignal, {});
+    });
     await corruptSourceFile(config, home, 'MIACS_01', '2026-09-01');
-    await record('monthlyRefresh-table-failed', 'flywheel-replay-refresh-2026-09-01', { environment: 'replay', snapshotDt: '2026-09-01' });
+    await record('monthlyRefresh-abandoned', 'flywheel-replay-refresh-2026-09-01-abandoned', { environment: 'replay', snapshotDt: '2026-09-01' }, async (h) => {
+      await waitForRunState(h, ['awaiting-reprocess']);
+      await h.signal(abandonSignal, { reason: 'source will be re-delivered next month' });
+    });
   });
   await worker.close();
   await nativeConnection.close();

@@ -91,5 +91,6 @@ export async function discoverSnapshot(
     bucketColumn: config.bucketing.column,
     bucketCount: config.bucketing.count,
     tableConcurrency: config.tableConcurrency,
+    reprocessWaitSeconds: Math.round(config.reprocess.waitHours * 3600),
   };
 }

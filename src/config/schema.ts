@@ -119,6 +119,11 @@ export const FlywheelConfigSchema = z
     /** Tables going through register → CTAS → validate at once (Athena DML quota on AWS). */
     tableConcurrency: z.number().int().min(1).max(100).default(4),
     jobs: JobsSchema.default(JobsSchema.parse({})),
+    /** A run with failed tables waits this long (hours) in `awaiting-reprocess` for a reprocess signal. */
+    reprocess: z
+      .object({ waitHours: z.number().min(0).max(24 * 30).default(72) })
+      .strict()
+      .default({ waitHours: 72 }),
     lineage: LineageSchema.default(LineageSchema.parse({})),
     local: LocalEngineSchema.default(LocalEngineSchema.parse({})),
     /** Backend-specific sections owned by their adapters (validated there). */

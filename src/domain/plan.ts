@@ -29,4 +29,23 @@ export interface RefreshPlan {
   bucketCount: number;
   /** How many tables go through register → bucket → validate at once. */
   tableConcurrency: number;
+  /** How long a run with failed tables waits for a `reprocess` signal before failing (0: fail at once). */
+  reprocessWaitSeconds: number;
+}
+
+/**
+ * The same job restricted to some of its tables (reprocessing): the table filter and file counts
+ * are rewritten, every other argument is kept.
+ */
+export function restrictJob(job: PlannedJob, tables: readonly PlannedTable[]): PlannedJob {
+  const names = tables.map((t) => t.name).filter((name) => job.tables.includes(name));
+  return {
+    ...job,
+    tables: names,
+    arguments: {
+      ...job.arguments,
+      '--TABLES_FILTER': names.join(','),
+      '--FILE_COUNTS': JSON.stringify(Object.fromEntries(tables.filter((t) => names.includes(t.name)).map((t) => [t.name, t.stagedFileCount]))),
+    },
+  };
 }

@@ -1,73 +1,36 @@
 import {
-  ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
-  type ActivityOptions,
-  log,
-  proxyActivities,
+  condition,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import type { PlannedJob, PlannedTable, RefreshPlan } from '../domain/plan.js';
+import type { RefreshPlan } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
-import { statusQuery } from './definitions.js';
+import { discoverSnapshot, publishLineage } from './activityProxies.js';
+import { abandonSignal, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
 import { describeIssues, MonthlyRefreshInputSchema, type MonthlyRefreshInput } from './input.js';
-import { buildLineageRun, type TableOutputs } from './lineageRun.js';
-import { RefreshTracker } from './refreshTracker.js';
+import { buildLineageRun } from './lineageRun.js';
+import { RefreshPipeline, failureMessage } from './refreshPipeline.js';
+import { RefreshTracker, type RunState } from './refreshTracker.js';
+import {
+  parseAbandonReason,
+  parseReprocessRequest,
+  RequestRejected,
+  resolveReprocess,
+  type ReprocessRequest,
+  type ReprocessWork,
+} from './reprocessRequests.js';
 import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
-import { Semaphore } from './semaphore.js';
 
-const retry = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-
-const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>({
-  startToCloseTimeout: '15m',
-  heartbeatTimeout: '2m',
-  retry: { ...retry, maximumAttempts: 5 },
-});
-
-// Glue runs take minutes to hours: the job's own timeout bounds them; heartbeats (every poll) prove
-// the worker is alive. On cancellation the activity stops the run and the workflow waits for that.
-const jobRunOptions: ActivityOptions = {
-  startToCloseTimeout: '24h',
-  heartbeatTimeout: '2m',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { ...retry, maximumAttempts: 10 },
-};
-const { runGlueJob } = proxyActivities<Activities>(jobRunOptions);
-
-const { createBucketedTable } = proxyActivities<Activities>({
-  startToCloseTimeout: '4h',
-  heartbeatTimeout: '2m',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { ...retry, maximumAttempts: 5 },
-});
-
-// Lineage must never hold up or fail the data run: few attempts, and failures are only reported.
-const { publishLineage } = proxyActivities<Activities>({
-  startToCloseTimeout: '5m',
-  retry: { ...retry, maximumAttempts: 3 },
-});
-
-/** The root cause's message of an activity failure, which is what an operator needs to read. */
-export function failureMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function failedTablesOf(error: unknown): { table: string; error: string }[] | null {
-  const cause = error instanceof ActivityFailure ? error.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'JobRunFailed') return null;
-  const detail = cause.details?.[0] as { failedTables?: { table: string; error: string }[] | null } | undefined;
-  return detail?.failedTables ?? null;
-}
+export { failureMessage };
 
 /**
  * The monthly cleanroom refresh: discover → split/bucket jobs (in parallel) → per table register →
- * bucketed CTAS → validate (bounded concurrency) → lineage. Knows nothing about AWS or DuckDB.
+ * bucketed CTAS → validate (bounded concurrency) → lineage. When tables fail, what succeeded is
+ * kept and the run waits in `awaiting-reprocess` for a `reprocess` signal/update or `abandon`.
+ * Knows nothing about AWS or DuckDB.
  */
 export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<RunReport> {
   const parsed = MonthlyRefreshInputSchema.safeParse(rawInput);
@@ -77,16 +40,57 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   const input = parsed.data;
   const info = workflowInfo();
   const tracker = new RefreshTracker(info.workflowId, info.runId, input.environment);
-  const outputs = new Map<string, TableOutputs>();
+  const requests: ReprocessRequest[] = [];
+  let abandonedBecause: string | undefined;
+  let plan: RefreshPlan | undefined;
+
+  const reject = (name: string, reason: string) => {
+    tracker.rejected.push({ receivedAt: new Date().toISOString(), name, reason });
+    setCurrentDetails(tracker.markdown());
+  };
+  const setState = (state: RunState) => {
+    tracker.state = state;
+    upsertSearchAttributes([{ key: FlywheelStatus, value: state }]);
+    setCurrentDetails(tracker.markdown());
+  };
+  /** Rejects what cannot apply to this run now; used by the update's validator and the queue. */
+  const workFor = (request: ReprocessRequest): ReprocessWork => {
+    if (tracker.state === 'succeeded' || tracker.state === 'failed') throw new RequestRejected(`the run has already ${tracker.state}`);
+    if (!plan) throw new RequestRejected('the run is still discovering its snapshot; try again in a moment');
+    return resolveReprocess(request, { snapshotDt: plan.snapshotDt, tables: plan.tables, reports: tracker.tableReports() });
+  };
+
   setHandler(statusQuery, () => tracker.status());
-  const publish = () => setCurrentDetails(tracker.markdown());
+  setHandler(reprocessSignal, (payload) => {
+    try {
+      requests.push(parseReprocessRequest(payload));
+    } catch (error) {
+      reject('reprocess', (error as Error).message);
+    }
+  });
+  setHandler(abandonSignal, (payload) => {
+    try {
+      abandonedBecause = parseAbandonReason(payload);
+    } catch (error) {
+      reject('abandon', (error as Error).message);
+    }
+  });
+  setHandler(
+    reprocessUpdate,
+    (payload) => {
+      const request = parseReprocessRequest(payload);
+      const work = workFor(request);
+      requests.push(request);
+      return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
+    },
+    { validator: (payload) => void workFor(parseReprocessRequest(payload)) },
+  );
   upsertSearchAttributes([
     { key: FlywheelEnvironment, value: input.environment },
     { key: FlywheelStatus, value: 'running' },
   ]);
 
   tracker.beginStage('discover');
-  let plan: RefreshPlan;
   try {
     plan = await discoverSnapshot({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables });
   } catch (error) {
@@ -96,110 +100,52 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   tracker.snapshotDt = plan.snapshotDt;
   tracker.addTables(plan.tables);
   upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: plan.snapshotDt }]);
-  publish();
 
-  const tableSlots = new Semaphore(plan.tableConcurrency);
-  const stageInput = (table: PlannedTable) => ({
-    table,
-    snapshotDt: plan.snapshotDt,
-    bucketColumn: plan.bucketColumn,
-    bucketCount: plan.bucketCount,
-  });
+  const pipeline = new RefreshPipeline(plan, tracker, () => setCurrentDetails(tracker.markdown()));
+  await pipeline.run(new Map(plan.tables.map((t) => [t.name, 'split'])));
 
-  async function processTable(table: PlannedTable): Promise<void> {
-    const out = outputs.get(table.name) ?? {};
-    outputs.set(table.name, out);
-    try {
-      tracker.enter(table.name, 'register');
-      publish();
-      out.staged = await registerStagedTable(stageInput(table));
-      tracker.update(table.name, {
-        stagedTable: `${out.staged.database}.${out.staged.tableName}`,
-        stagedLocation: out.staged.location,
-        stagedFiles: out.staged.files,
-        rowsStaged: out.staged.rows,
-        rowsSource: out.staged.sourceRows,
-      });
-
-      tracker.enter(table.name, 'bucket');
-      publish();
-      const attempt = tracker.table(table.name).attempts;
-      out.bucketed = await createBucketedTable({ ...stageInput(table), requestToken: `${info.runId}:${table.name}:${attempt}` });
-      tracker.update(table.name, {
-        bucketedTable: `${out.bucketed.database}.${out.bucketed.tableName}`,
-        bucketedLocation: out.bucketed.location,
-        bucketFiles: out.bucketed.bucketFiles,
-        rowsBucketed: out.bucketed.rows,
-      });
-
-      tracker.enter(table.name, 'validate');
-      publish();
-      const checked = await validateBucketedTable(stageInput(table));
-      tracker.update(table.name, {
-        rowsStaged: checked.stagedRows,
-        rowsBucketed: checked.bucketedRows,
-        bucketFiles: checked.bucketFiles,
-        rowsSource: checked.sourceRows ?? tracker.table(table.name).rowsSource,
-      });
-      tracker.succeed(table.name);
-    } catch (error) {
-      tracker.fail(table.name, failureMessage(error));
-      log.warn('table failed', { table: table.name, stage: tracker.table(table.name).stage, error: failureMessage(error) });
+  // Reprocess loop: apply queued requests; with failures left, wait (bounded) for the operator.
+  let timedOut = false;
+  for (;;) {
+    const work: ReprocessWork = new Map();
+    for (const request of requests.splice(0)) {
+      try {
+        for (const [table, stage] of workFor(request)) work.set(table, stage);
+      } catch (error) {
+        reject('reprocess', (error as Error).message);
+      }
     }
-    publish();
+    if (abandonedBecause) break;
+    if (work.size > 0) {
+      setState('running');
+      await pipeline.run(work);
+      continue;
+    }
+    if (tracker.failedTables().length === 0 || plan.reprocessWaitSeconds === 0) break;
+    setState('awaiting-reprocess');
+    if (!(await condition(() => requests.length > 0 || abandonedBecause !== undefined, plan.reprocessWaitSeconds * 1000))) {
+      timedOut = true;
+      break;
+    }
   }
-
-  async function runJobThenTables(job: PlannedJob, tables: PlannedTable[]): Promise<void> {
-    for (const t of tables) {
-      tracker.startAttempt(t.name);
-      tracker.enter(t.name, 'split');
-    }
-    publish();
-    let failed = new Map<string, string>();
-    try {
-      const attempt = Math.max(...tables.map((t) => tracker.table(t.name).attempts));
-      const report = await runGlueJob.executeWithOptions(
-        { ...jobRunOptions, summary: `${job.jobName}: ${tables.length} table(s)` },
-        [{ job, attempt }],
-      );
-      tracker.addJob(report);
-      for (const t of tables) outputs.set(t.name, { ...outputs.get(t.name), job: { name: job.jobName, runId: report.runId } });
-    } catch (error) {
-      const perTable = failedTablesOf(error);
-      const message = failureMessage(error);
-      failed = new Map(perTable ? perTable.map((f) => [f.table, f.error]) : tables.map((t) => [t.name, message]));
-    }
-    tracker.endStage('split');
-    await Promise.all(
-      tables.map((t) => {
-        if (failed.has(t.name)) {
-          tracker.fail(t.name, failed.get(t.name)!);
-          return Promise.resolve();
-        }
-        return tableSlots.run(() => processTable(t));
-      }),
-    );
-  }
-
-  await Promise.all(
-    plan.jobs.map((job) => runJobThenTables(job, plan.tables.filter((t) => job.tables.includes(t.name)))),
-  );
 
   tracker.beginStage('lineage');
   try {
-    tracker.lineage = await publishLineage(buildLineageRun(plan, tracker, outputs));
+    tracker.lineage = await publishLineage(buildLineageRun(plan, tracker, pipeline.outputs));
   } catch (error) {
     tracker.lineage = { status: 'failed', reason: failureMessage(error) };
   }
   tracker.endStage('lineage');
 
-  const failedTables = tracker.failedTables();
-  return finish(
-    tracker,
-    failedTables.length === 0
-      ? undefined
-      : `${failedTables.length} of ${plan.tables.length} table(s) failed: ${failedTables.map((t) => `${t.name} at ${t.stage}: ${t.lastError}`).join('; ')}`,
-  );
+  const failed = tracker.failedTables();
+  if (failed.length === 0 && !abandonedBecause) return finish(tracker);
+  const summary = failed.map((t) => `${t.name} at ${t.stage}: ${t.lastError}`).join('; ');
+  const why = abandonedBecause
+    ? `abandoned: ${abandonedBecause}`
+    : timedOut
+      ? `no reprocess request within ${plan.reprocessWaitSeconds}s`
+      : 'failed';
+  return finish(tracker, `${failed.length} of ${plan.tables.length} table(s) ${why}${summary ? ` — ${summary}` : ''}`);
 }
 
 /** Final bookkeeping. A failed run fails the workflow (red in the UI) and carries the report as details. */

@@ -52,6 +52,7 @@ export async function createRefreshHarness(options: HarnessOptions = {}): Promis
       catalog: { database: 'flywheel_test' },
       tableConcurrency: 2,
       jobs: { pollMinSeconds: 0.05, pollMaxSeconds: 0.2 },
+      reprocess: { waitHours: 0 }, // tests that exercise reprocessing set a wait
       lineage: { sink: 'file', file: 'lineage/openlineage.jsonl', namespace: 'flywheel-test' },
       local: { lakeRoot: 'lake', threads: 1, memoryLimit: '256MB' },
       ...options.config,

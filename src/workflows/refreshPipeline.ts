@@ -1,0 +1,158 @@
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { restrictJob, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
+import type { JobRunReport } from '../domain/report.js';
+import { STAGES, type Stage } from '../domain/tables.js';
+import {
+  bucketOptions,
+  createBucketedTable,
+  jobRunOptions,
+  registerStagedTable,
+  runGlueJob,
+  validateBucketedTable,
+} from './activityProxies.js';
+import type { TableOutputs } from './lineageRun.js';
+import type { RefreshTracker } from './refreshTracker.js';
+import { Semaphore } from './semaphore.js';
+
+/** The root cause's message of an activity failure, which is what an operator needs to read. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface JobFailureDetail {
+  report?: JobRunReport;
+  failedTables?: { table: string; error: string }[] | null;
+}
+
+/** What a `JobRunFailed` failure carries: the run's report and, when known, which tables failed. */
+function jobFailureOf(error: unknown): JobFailureDetail {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'JobRunFailed') return {};
+  return (cause.details?.[0] as JobFailureDetail | undefined) ?? {};
+}
+
+const at = (stage: Stage) => STAGES.indexOf(stage);
+
+/**
+ * Runs tables through split → register → bucket → validate. Each job's tables enter the per-table
+ * stages as soon as their job is done; a shared semaphore bounds how many tables run at once.
+ * Used for the first pass and for every reprocess pass (tables restarting at any stage).
+ */
+export class RefreshPipeline {
+  readonly outputs = new Map<string, TableOutputs>();
+  private readonly slots: Semaphore;
+  private jobAttempts = 0;
+
+  constructor(
+    private readonly plan: RefreshPlan,
+    private readonly tracker: RefreshTracker,
+    private readonly onChange: () => void,
+  ) {
+    this.slots = new Semaphore(plan.tableConcurrency);
+  }
+
+  /** Processes `work` (table → stage to start from) and resolves when every table has finished. */
+  async run(work: ReadonlyMap<string, Stage>): Promise<void> {
+    const tables = this.plan.tables.filter((t) => work.has(t.name));
+    for (const t of tables) this.tracker.startAttempt(t.name);
+    const fromSplit = tables.filter((t) => work.get(t.name) === 'split');
+    const later = tables.filter((t) => work.get(t.name) !== 'split');
+    await Promise.all([
+      ...this.plan.jobs.map((job) => {
+        const members = fromSplit.filter((t) => job.tables.includes(t.name));
+        return members.length ? this.runJobThenTables(restrictJob(job, members), members) : Promise.resolve();
+      }),
+      ...later.map((t) => this.slots.run(() => this.processTable(t, work.get(t.name)!))),
+    ]);
+  }
+
+  private async runJobThenTables(job: PlannedJob, tables: PlannedTable[]): Promise<void> {
+    for (const t of tables) this.tracker.enter(t.name, 'split');
+    this.onChange();
+    let failed = new Map<string, string>();
+    try {
+      const report = await runGlueJob.executeWithOptions(
+        { ...jobRunOptions, summary: `${job.jobName}: ${job.tables.join(', ').slice(0, 180)}` },
+        [{ job, attempt: ++this.jobAttempts }],
+      );
+      this.tracker.addJob(report);
+      for (const t of tables) this.outputFor(t.name).job = { name: job.jobName, runId: report.runId };
+    } catch (error) {
+      const { report, failedTables: perTable } = jobFailureOf(error);
+      if (report) this.tracker.addJob(report);
+      failed = new Map(perTable ? perTable.map((f) => [f.table, f.error]) : tables.map((t) => [t.name, failureMessage(error)]));
+    }
+    await Promise.all(
+      tables.map((t) => {
+        if (!failed.has(t.name)) return this.slots.run(() => this.processTable(t, 'register'));
+        this.tracker.fail(t.name, failed.get(t.name)!);
+        this.onChange();
+        return Promise.resolve();
+      }),
+    );
+  }
+
+  private outputFor(name: string): TableOutputs {
+    let out = this.outputs.get(name);
+    if (!out) this.outputs.set(name, (out = {}));
+    return out;
+  }
+
+  private stageInput(table: PlannedTable) {
+    const { snapshotDt, bucketColumn, bucketCount } = this.plan;
+    return { table, snapshotDt, bucketColumn, bucketCount };
+  }
+
+  /** register → bucket → validate, starting at `from` (earlier when what it needs was never built). */
+  private async processTable(table: PlannedTable, from: Stage): Promise<void> {
+    const out = this.outputFor(table.name);
+    const tracker = this.tracker;
+    let start = from;
+    if (at(start) > at('register') && !out.staged) start = 'register';
+    if (at(start) > at('bucket') && !out.bucketed) start = 'bucket';
+    try {
+      if (at(start) <= at('register')) {
+        tracker.enter(table.name, 'register');
+        this.onChange();
+        out.staged = await registerStagedTable(this.stageInput(table));
+        tracker.update(table.name, {
+          stagedTable: `${out.staged.database}.${out.staged.tableName}`,
+          stagedLocation: out.staged.location,
+          stagedFiles: out.staged.files,
+          rowsStaged: out.staged.rows,
+          rowsSource: out.staged.sourceRows,
+        });
+      }
+      if (at(start) <= at('bucket')) {
+        tracker.enter(table.name, 'bucket');
+        this.onChange();
+        const requestToken = `${tracker.runId}:${table.name}:${tracker.table(table.name).attempts}`;
+        out.bucketed = await createBucketedTable.executeWithOptions(
+          { ...bucketOptions, summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
+          [{ ...this.stageInput(table), requestToken }],
+        );
+        tracker.update(table.name, {
+          bucketedTable: `${out.bucketed.database}.${out.bucketed.tableName}`,
+          bucketedLocation: out.bucketed.location,
+          bucketFiles: out.bucketed.bucketFiles,
+          rowsBucketed: out.bucketed.rows,
+        });
+      }
+      tracker.enter(table.name, 'validate');
+      this.onChange();
+      const checked = await validateBucketedTable(this.stageInput(table));
+      tracker.update(table.name, {
+        rowsStaged: checked.stagedRows,
+        rowsBucketed: checked.bucketedRows,
+        bucketFiles: checked.bucketFiles,
+        rowsSource: checked.sourceRows ?? tracker.table(table.name).rowsSource,
+      });
+      tracker.succeed(table.name);
+    } catch (error) {
+      tracker.fail(table.name, failureMessage(error));
+      log.warn('table failed', { table: table.name, stage: tracker.table(table.name).stage, error: failureMessage(error) });
+    }
+    this.onChange();
+  }
+}

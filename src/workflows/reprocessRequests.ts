@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { PlannedTable } from '../domain/plan.js';
+import type { TableReport } from '../domain/report.js';
+import type { Stage } from '../domain/tables.js';
+import { describeIssues, snapshotDtSchema, tableNameSchema } from './input.js';
+
+export const REPROCESS_STAGES = ['split', 'register', 'bucket', 'validate'] as const;
+
+export const ReprocessRequestSchema = z
+  .object({
+    tables: z.array(tableNameSchema).min(1, 'name at least one table, or leave "tables" out for the failed ones').optional(),
+    snapshotDt: snapshotDtSchema.optional(),
+    fromStage: z.enum(REPROCESS_STAGES).optional(),
+  })
+  .strict();
+export type ReprocessRequest = z.infer<typeof ReprocessRequestSchema>;
+
+const AbandonSchema = z.union([
+  z.string().max(2000),
+  z.object({ reason: z.string().max(2000).optional() }).strict(),
+]);
+
+/** Work for one reprocess pass: table → the stage to restart from. */
+export type ReprocessWork = Map<string, Stage>;
+
+export class RequestRejected extends Error {
+  override readonly name = 'RequestRejected';
+}
+
+/** Shape check only (the signal may arrive before the plan exists). */
+export function parseReprocessRequest(payload: unknown): ReprocessRequest {
+  const parsed = ReprocessRequestSchema.safeParse(payload ?? {});
+  if (!parsed.success) throw new RequestRejected(`malformed reprocess payload: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function parseAbandonReason(payload: unknown): string {
+  const parsed = AbandonSchema.safeParse(payload ?? {});
+  if (!parsed.success) throw new RequestRejected(`malformed abandon payload: ${describeIssues(parsed.error)}`);
+  const reason = typeof parsed.data === 'string' ? parsed.data : parsed.data.reason;
+  return reason?.trim() || 'abandoned by operator';
+}
+
+/**
+ * Checks a request against the run and turns it into work. Default tables: the failed ones;
+ * default stage: where each table failed (a table that had succeeded restarts from split).
+ */
+export function resolveReprocess(
+  request: ReprocessRequest,
+  run: { snapshotDt: string; tables: readonly PlannedTable[]; reports: readonly TableReport[] },
+): ReprocessWork {
+  if (request.snapshotDt && request.snapshotDt !== run.snapshotDt) {
+    throw new RequestRejected(
+      `this run processes snapshot ${run.snapshotDt}, not ${request.snapshotDt}; start a new run for that snapshot`,
+    );
+  }
+  const byLowerName = new Map(run.tables.map((t) => [t.name.toLowerCase(), t.name]));
+  let names: string[];
+  if (request.tables) {
+    const unknown = request.tables.filter((t) => !byLowerName.has(t.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new RequestRejected(`unknown table(s) ${unknown.join(', ')}; this run has ${run.tables.map((t) => t.name).join(', ')}`);
+    }
+    names = [...new Set(request.tables.map((t) => byLowerName.get(t.toLowerCase())!))];
+  } else {
+    names = run.reports.filter((r) => r.state === 'failed').map((r) => r.name);
+    if (names.length === 0) throw new RequestRejected('nothing to reprocess: no table has failed');
+  }
+  const work: ReprocessWork = new Map();
+  for (const name of names) {
+    const report = run.reports.find((r) => r.name === name);
+    if (report?.state === 'running') throw new RequestRejected(`table ${name} is still running`);
+    const failedAt = report?.state === 'failed' && report.stage !== 'lineage' && report.stage !== 'discover' ? report.stage : 'split';
+    work.set(name, request.fromStage ?? failedAt);
+  }
+  return work;
+}
