@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { backtickIdent, quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
+import { assertSqlIdentifier, quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { bucketedTableName, stagedTableName, type SourceTable } from '../../domain/tables.js';
 import type {
@@ -34,6 +34,7 @@ export function ctasSql(args: {
   bucketCount: number;
 }): string {
   if (!Number.isInteger(args.bucketCount) || args.bucketCount < 1) throw new Error(`invalid bucket count ${args.bucketCount}`);
+  assertSqlIdentifier(args.bucketColumn, 'bucket column');
   return [
     `CREATE TABLE ${quoteIdent(args.database, 'database')}.${quoteIdent(args.snapshotTable, 'table')}`,
     `WITH (format = 'PARQUET', parquet_compression = 'SNAPPY', external_location = ${quoteLiteral(args.location)},`,
@@ -73,7 +74,6 @@ export class AthenaBucketedTableBuilder implements BucketedTableBuilder {
       bucketColumn: request.bucketColumn,
       bucketCount: request.bucketCount,
     });
-    backtickIdent(request.bucketColumn, 'bucket column');
     const clientToken = athenaClientToken(request.requestToken, `ctas|${snapshotTable}`);
     const markerAt = this.layout.buildMarker(table, snapshotDt);
     const marker = await readJsonObject<BuildMarker>(this.s3, markerAt.bucket, markerAt.key);

@@ -8,7 +8,7 @@ import {
   type Table,
   type TableInput,
 } from '@aws-sdk/client-glue';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketedTableName, type SourceTable } from '../../domain/tables.js';
 import { createOrUpdate } from './glueCatalog.js';
 import type { AwsLayout } from './layout.js';
@@ -105,7 +105,7 @@ export class SnapshotTables {
    * next run's retention tries again, instead of leaving data no table points to. Only locations under
    * the table's own bucketed prefix are ever deleted.
    */
-  async drop(table: SourceTable, snapshot: Pick<SnapshotTable, 'name' | 'location'>): Promise<void> {
+  async drop(table: SourceTable, snapshot: Pick<SnapshotTable, 'name' | 'location'> & { snapshotDt?: string }): Promise<void> {
     if (snapshot.location) {
       const { bucket, key } = parseS3Uri(snapshot.location);
       const root = this.layout.bucketedTableRoot(table);
@@ -119,6 +119,11 @@ export class SnapshotTables {
       await withAwsRetry(() => this.glue.send(new DeleteTableCommand({ DatabaseName: this.database, Name: snapshot.name })), this.retry);
     } catch (error) {
       if (awsErrorName(error) !== 'EntityNotFoundException') throw error;
+    }
+    // The build marker belongs to the dropped build (only retention passes the date; a rebuild rewrites it).
+    if (snapshot.snapshotDt) {
+      const marker = this.layout.buildMarker(table, snapshot.snapshotDt);
+      await this.s3.send(new DeleteObjectCommand({ Bucket: marker.bucket, Key: marker.key }));
     }
   }
 

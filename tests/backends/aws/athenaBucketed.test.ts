@@ -116,6 +116,12 @@ describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation
     await backend.bucketed.createBucketedTable(request('2026-10-01'), NO_CONTEXT);
     expect(await snapshotTables()).toEqual(['ibe_01_bucketed_20260801', 'ibe_01_bucketed_20260901', 'ibe_01_bucketed_20261001']);
     expect(await filesAt('2026-07-01')).toBe(0);
+    const markers = await listAllObjects(arrange.s3, BUCKET, 'omc_cleanroom_data/bucketed/ibe_01/_flywheel_builds/');
+    expect(markers.map((m) => m.Key!.split('/').pop()).sort()).toEqual([
+      'snapshot_dt=2026-08-01.json',
+      'snapshot_dt=2026-09-01.json',
+      'snapshot_dt=2026-10-01.json',
+    ]);
     expect(await filesAt('2026-08-01')).toBe(3);
     expect((await stable())?.StorageDescriptor?.Location).toBe(location('2026-10-01'));
   });
