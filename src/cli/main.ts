@@ -1,5 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { lineagePublishCommand, lineageStatusCommand } from './commands/lineage.js';
+import { reprocessCommand } from './commands/reprocess.js';
+import { statusCommand } from './commands/status.js';
 import { runCommand } from './commands/run.js';
 import { seedCommand } from './commands/seed.js';
 import { serverCommand } from './commands/server.js';
@@ -47,8 +50,47 @@ program
   .addOption(jsonOption())
   .option('--snapshot <YYYY-MM-DD>', 'process this snapshot instead of the latest complete one')
   .option('--tables <list>', 'comma-separated tables to process')
-  .option('--no-progress', 'do not show live progress')
+  .option('--follow', 'live progress bars per stage and table (default on a terminal)')
+  .option('--no-follow', 'no live progress')
+  .option('--dry-run', 'print the plan (tables, jobs, arguments, tables created) without running anything')
+  .option('--detach', 'return as soon as the refresh has started')
   .action(action(runCommand));
+
+program
+  .command('status')
+  .description('show a refresh: per-table stage, state, attempts, last error, rejected signals')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'the refresh of this snapshot (workflow flywheel-<env>-refresh-<date>)')
+  .option('--workflow-id <id>', 'any refresh workflow id')
+  .action(action(statusCommand));
+
+program
+  .command('reprocess')
+  .description('ask a waiting refresh to redo tables (the `reprocess` update; refused requests exit 2)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'the refresh of this snapshot')
+  .option('--workflow-id <id>', 'any refresh workflow id')
+  .option('--tables <list>', 'comma-separated tables (default: the failed ones)')
+  .option('--from-stage <stage>', 'split | register | bucket | validate (default: where each table failed)')
+  .action(action(reprocessCommand));
+
+const lineage = program.command('lineage').description('lineage publishing: status and catch-up');
+lineage
+  .command('status')
+  .description('what lineage is published, pending or failed, and why')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'only this snapshot')
+  .action(action(lineageStatusCommand));
+lineage
+  .command('publish')
+  .description('publish pending lineage now (idempotent)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'only this snapshot')
+  .action(action(lineagePublishCommand));
 
 program
   .command('worker')

@@ -1,0 +1,29 @@
+import type { FlywheelConfig } from '../config/schema.js';
+import type { RefreshPlan } from '../domain/plan.js';
+import { bucketedTableName, stagedTableName } from '../domain/tables.js';
+import { refreshWorkflowId } from '../domain/workflowIds.js';
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+
+/** `--dry-run`: what a refresh would do — tables, jobs and their arguments, tables created, files. */
+export function formatPlan(plan: RefreshPlan, config: FlywheelConfig): string {
+  const db = config.catalog.database;
+  const lines = [
+    `plan for ${refreshWorkflowId(plan.environment, plan.snapshotDt)} (backend ${config.backend}, nothing started)`,
+    `  snapshot ${plan.snapshotDt} · ${plan.tables.length} tables · ${plan.tableConcurrency} at a time`,
+    '',
+    '  jobs:',
+  ];
+  for (const job of plan.jobs) {
+    lines.push(`    ${job.jobName} (${job.tables.length} tables)`);
+    for (const [key, value] of Object.entries(job.arguments)) lines.push(`      ${key} ${value.length > 120 ? `${value.slice(0, 117)}...` : value}`);
+  }
+  lines.push('', '  tables: source size → staged files → staged table → bucketed table');
+  for (const t of plan.tables) {
+    lines.push(
+      `    ${t.name.padEnd(16)} ${mb(t.sourceBytes).padStart(10)} → ${String(t.stagedFileCount).padStart(3)} files → ` +
+        `${db}.${stagedTableName(t)} → ${db}.${bucketedTableName(t)} (${plan.bucketCount} buckets on ${plan.bucketColumn})`,
+    );
+  }
+  return lines.join('\n');
+}
