@@ -5,6 +5,7 @@ import { createBackend } from '../backends/index.js';
 import { PROJECT_ROOT } from '../config/home.js';
 import { taskQueueFor, type FlywheelConfig } from '../config/schema.js';
 import { createLineagePublisher } from '../lineage/index.js';
+import type { Backend } from '../ports/backend.js';
 import { ensureSearchAttributes } from './searchAttributes.js';
 
 export interface FlywheelWorkerOptions {
@@ -16,6 +17,8 @@ export interface FlywheelWorkerOptions {
   /** A pre-built workflow bundle (tests bundle once); otherwise src/workflows is bundled at start. */
   workflowBundle?: { codePath: string };
   taskQueue?: string;
+  /** A pre-built backend (tests add emulation/fault layers to its clients); the worker closes it. Built from config otherwise. */
+  backend?: Backend;
   /** Extra Worker.create options (tuning). */
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
 }
@@ -34,7 +37,7 @@ export async function createFlywheelWorker(options: FlywheelWorkerOptions): Prom
   const { config, home } = options;
   const ownConnection = !options.connection;
   const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
-  const backend = await createBackend(config, home);
+  const backend = options.backend ?? (await createBackend(config, home));
   try {
     await ensureSearchAttributes(connection, config.temporal.namespace);
     const taskQueue = options.taskQueue ?? taskQueueFor(config);

@@ -1,2 +1,4 @@
 export { monthlyRefresh } from './monthlyRefresh.js';
 export { planRefresh } from './planRefresh.js';
+export { scheduledRefresh } from './scheduledRefresh.js';
+export { deltaMaintenance } from './deltaMaintenance.js';

@@ -77,10 +77,12 @@ export class RefreshPipeline {
         [{ job, attempt: ++this.jobAttempts }],
       );
       this.tracker.addJob(report);
+      this.tracker.endStage('split');
       for (const t of tables) this.outputFor(t.name).job = { name: job.jobName, runId: report.runId };
     } catch (error) {
       const { report, failedTables: perTable } = jobFailureOf(error);
       if (report) this.tracker.addJob(report);
+      this.tracker.endStage('split');
       failed = new Map(perTable ? perTable.map((f) => [f.table, f.error]) : tables.map((t) => [t.name, failureMessage(error)]));
     }
     await Promise.all(
@@ -116,6 +118,7 @@ export class RefreshPipeline {
         tracker.enter(table.name, 'register');
         this.onChange();
         out.staged = await registerStagedTable(this.stageInput(table));
+        tracker.endStage('register');
         tracker.update(table.name, {
           stagedTable: `${out.staged.database}.${out.staged.tableName}`,
           stagedLocation: out.staged.location,
@@ -132,6 +135,7 @@ export class RefreshPipeline {
           { ...bucketOptions, summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
           [{ ...this.stageInput(table), requestToken }],
         );
+        tracker.endStage('bucket');
         tracker.update(table.name, {
           bucketedTable: `${out.bucketed.database}.${out.bucketed.tableName}`,
           bucketedLocation: out.bucketed.location,

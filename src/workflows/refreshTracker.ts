@@ -56,9 +56,10 @@ export class RefreshTracker {
     if (STAGES.indexOf(stage) > STAGES.indexOf(this.stage)) this.stage = stage;
   }
 
+  /** Some work of `stage` completed now (the stage ends when its last piece of work does). */
   endStage(stage: Stage): void {
     const timing = this.stageTimes.get(stage);
-    if (timing) timing.end = Date.now();
+    if (timing) timing.end = Math.max(timing.end ?? 0, Date.now());
   }
 
   addTables(planned: PlannedTable[]): void {
@@ -82,12 +83,10 @@ export class RefreshTracker {
     this.tableStartedAt.set(name, Date.now());
   }
 
-  /** The table moves to `stage`; the stage it leaves gets its end time pushed out to now. */
+  /** The table starts `stage`. A stage's timing spans its first start to its last completion. */
   enter(name: string, stage: Stage): void {
-    const table = this.table(name);
-    if (table.stage !== stage) this.endStage(table.stage);
     this.beginStage(stage);
-    Object.assign(table, { stage, state: 'running' });
+    Object.assign(this.table(name), { stage, state: 'running' });
   }
 
   /** Records results on the table (rows, files, locations…). */

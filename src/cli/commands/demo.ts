@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { seedLake } from '../../backends/local/index.js';
 import { isServerReachable, startDevServer, type DevServer } from '../../temporal/devServer.js';
 import { createFlywheelWorker } from '../../workers/createWorker.js';
+import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
 import { badInput } from '../errors.js';
 import { executeRefresh } from '../executeRefresh.js';
@@ -62,7 +63,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const config = { ...ctx.config, temporal: { ...ctx.config.temporal, address } };
   const connection = await NativeConnection.connect({ address });
   const client = await connectForCli(config);
-  const worker = await createFlywheelWorker({ config, home: ctx.home, connection });
+  const worker = await createFlywheelWorker({ config, home: ctx.home, connection, workflowBundle: await prebuiltWorkflowBundle(ctx.home) });
   try {
     const { exitCode } = await worker.worker.runUntil(executeRefresh(client, { ...ctx, config }, request, { uiBase }));
     if (server && options.keepServer) {

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createFlywheelWorker } from '../../workers/createWorker.js';
+import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
 import { CliError, EXIT_OK, EXIT_RUN_FAILED } from '../errors.js';
 import { loadContext, type CommonOptions } from '../options.js';
 
@@ -12,7 +13,8 @@ export async function workerCommand(options: CommonOptions): Promise<number> {
   } catch (error) {
     throw new CliError(`cannot reach Temporal at ${ctx.config.temporal.address}: ${(error as Error).message}`, EXIT_RUN_FAILED);
   }
-  const worker = await createFlywheelWorker({ config: ctx.config, home: ctx.home, connection });
+  const workflowBundle = await prebuiltWorkflowBundle(ctx.home);
+  const worker = await createFlywheelWorker({ config: ctx.config, home: ctx.home, connection, workflowBundle });
   process.stderr.write(
     `worker for ${ctx.config.environment} (${ctx.config.backend}) polling ${worker.taskQueue} on ` +
       `${ctx.config.temporal.address}/${ctx.config.temporal.namespace}; Ctrl-C to stop\n`,

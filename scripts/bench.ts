@@ -1,0 +1,125 @@
+/**
+ * `npm run bench` — the speed and memory targets, measured (never asserted in tests):
+ *   1. the demo end to end from an empty FLYWHEEL_HOME (seed + dev server start + worker + run), with
+ *      the worker process's peak RSS (the demo runs the worker in its own process);
+ *   2. the local engine's split + bucket throughput on one large table, without Temporal.
+ * Prints a table and a JSON line; exits 1 when a target is missed.
+ *   BENCH_ROWS=1000000 npm run bench   (rows for part 2; default 1,000,000)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLocalBackend, seedLake } from '../src/backends/local/index.js';
+import { PROJECT_ROOT } from '../src/config/home.js';
+import { loadConfig, parseConfig } from '../src/config/load.js';
+import type { RunReport } from '../src/domain/report.js';
+import { isPortFree } from '../src/temporal/devServer.js';
+
+const TARGET_DEMO_SECONDS = 60;
+const TARGET_WORKER_RSS_MB = 400;
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return kb ? Number(kb) / 1024 : 0;
+}
+
+async function benchDemo(): Promise<{ wallSeconds: number; peakRssMb: number; report: RunReport; seedSeconds?: number }> {
+  if (!(await isPortFree(7233)) || !(await isPortFree(8233))) {
+    throw new Error('ports 7233/8233 are in use: stop the running Temporal server so the bench measures a cold demo start');
+  }
+  const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-bench-'));
+  const started = Date.now();
+  const child = spawn('node', [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), 'demo', '--json'], {
+    env: { ...process.env, FLYWHEEL_HOME: home, TEMPORAL_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  let peakRssMb = 0;
+  const sampler = setInterval(() => void rssMb(child.pid!).then((mb) => (peakRssMb = Math.max(peakRssMb, mb))), 100);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearInterval(sampler);
+  const wallSeconds = (Date.now() - started) / 1000;
+  await rm(home, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`demo exited ${code}:\n${stderr.slice(-2000)}`);
+  const seeded = /rows in ([\d.]+)s/.exec(stderr);
+  return { wallSeconds, peakRssMb, report: JSON.parse(stdout) as RunReport, seedSeconds: seeded ? Number(seeded[1]) : undefined };
+}
+
+/** Split + bucket of one big table straight through the local backend (no Temporal). */
+async function benchEngine(rows: number): Promise<{ rows: number; splitSeconds: number; bucketSeconds: number }> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-bench-engine-'));
+  try {
+    const base = loadConfig(path.join(PROJECT_ROOT, 'config', 'local.yaml'), {});
+    const config = parseConfig({ ...base, tables: { mode: 'list', infobase: ['IBE_01'], addressable: false } }, 'bench config', {});
+    await seedLake({ config, home, rows, snapshots: ['2026-10-01'] });
+    const backend = await createLocalBackend(config, home);
+    try {
+      const table = { name: 'IBE_01', kind: 'infobase' as const };
+      const t0 = Date.now();
+      const { runId } = await backend.jobs.startJobRun({
+        jobKey: 'infobaseSplitAndBucket',
+        jobName: config.jobs.infobaseSplitAndBucket,
+        runTag: 'bench',
+        arguments: { '--SNAPSHOT_DT': '2026-10-01', '--TABLES_FILTER': 'IBE_01', '--FILE_COUNTS': '{"IBE_01":4}' },
+      });
+      let state = 'STARTING';
+      while (!['SUCCEEDED', 'FAILED', 'STOPPED'].includes(state)) {
+        await new Promise((r) => setTimeout(r, 20));
+        state = (await backend.jobs.getJobRun(config.jobs.infobaseSplitAndBucket, runId)).state;
+      }
+      if (state !== 'SUCCEEDED') throw new Error(`split job ended ${state}`);
+      const t1 = Date.now();
+      await backend.catalog.registerStagedTable({ table, snapshotDt: '2026-10-01' });
+      const t2 = Date.now();
+      const ctx = { heartbeat: () => {}, signal: new AbortController().signal };
+      await backend.bucketed.createBucketedTable(
+        { table, snapshotDt: '2026-10-01', bucketColumn: 'customer_user_id', bucketCount: 256, requestToken: 'bench' },
+        ctx,
+      );
+      const t3 = Date.now();
+      return { rows, splitSeconds: (t1 - t0) / 1000, bucketSeconds: (t3 - t2) / 1000 };
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+const demo = await benchDemo();
+const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
+const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
+const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
+const results = {
+  demoWallSeconds: Number(demo.wallSeconds.toFixed(1)),
+  demoSeedSeconds: demo.seedSeconds,
+  workflowSeconds: demo.report.durationMs / 1000,
+  stages: Object.fromEntries(demo.report.stages.map((s) => [s.stage, (s.durationMs ?? 0) / 1000])),
+  tables: demo.report.tables.length,
+  rowsBucketed: rows,
+  demoSplitPlusBucketRowsPerSecond: Math.round(rows / Math.max(0.001, stage('split') + stage('bucket'))),
+  workerPeakRssMb: Math.round(demo.peakRssMb),
+  engine: {
+    rows: engine.rows,
+    splitSeconds: engine.splitSeconds,
+    bucketSeconds: engine.bucketSeconds,
+    splitRowsPerSecond: Math.round(engine.rows / engine.splitSeconds),
+    bucketRowsPerSecond: Math.round(engine.rows / engine.bucketSeconds),
+  },
+};
+const checks = [
+  { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: results.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${results.demoWallSeconds}s` },
+  { target: `worker RSS ≤ ${TARGET_WORKER_RSS_MB} MB`, ok: results.workerPeakRssMb <= TARGET_WORKER_RSS_MB, value: `${results.workerPeakRssMb} MB` },
+];
+console.log('\nFlywheel bench (2-core target machine)');
+console.log(`  demo: ${results.tables} tables, ${rows.toLocaleString('en-US')} rows, workflow ${results.workflowSeconds}s, wall ${results.demoWallSeconds}s (seed ${results.demoSeedSeconds ?? '?'}s)`);
+console.log(`  stages: ${Object.entries(results.stages).map(([k, v]) => `${k} ${v}s`).join(' · ')}`);
+console.log(`  engine (${engine.rows.toLocaleString('en-US')} rows): split ${engine.splitSeconds}s (${results.engine.splitRowsPerSecond.toLocaleString('en-US')} rows/s), bucket into 256 files ${engine.bucketSeconds}s (${results.engine.bucketRowsPerSecond.toLocaleString('en-US')} rows/s)`);
+for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.value}`);
+console.log(JSON.stringify(results));
+process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

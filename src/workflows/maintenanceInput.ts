@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { ENVIRONMENT_PATTERN } from '../domain/identifiers.js';
+import { tableNameSchema } from './input.js';
+
+/** Delta's own VACUUM safety default: shorter retention can break readers and time travel. */
+export const MIN_RETAIN_HOURS = 168;
+
+export const DeltaMaintenanceInputSchema = z
+  .object({
+    environment: z.string().regex(ENVIRONMENT_PATTERN, 'must be a lower-case environment name such as "local" or "prod"'),
+    retainHours: z.number().int('must be a whole number of hours').min(0).max(24 * 365 * 10).optional(),
+    tables: z.array(tableNameSchema).min(1).max(500).optional(),
+  })
+  .strict();
+
+export type DeltaMaintenanceInput = z.infer<typeof DeltaMaintenanceInputSchema>;
+
+/** What one table's OPTIMIZE + VACUUM did. Counts are null when the backend cannot tell (see `notes`). */
+export interface TableMaintenanceReport {
+  table: string;
+  state: 'succeeded' | 'failed';
+  filesCompacted: number | null;
+  filesWritten: number | null;
+  filesRemoved: number | null;
+  partitionsRemoved: number | null;
+  rowsBefore?: number;
+  rowsAfter?: number;
+  jobRunId?: string;
+  notes: string[];
+  error?: string;
+}
+
+export interface MaintenanceReport {
+  workflowId: string;
+  environment: string;
+  retainHours: number;
+  /** The instant retention is measured from: the workflow's start (replay-stable), ISO. */
+  asOf: string;
+  status: 'succeeded' | 'failed';
+  tables: TableMaintenanceReport[];
+}
+
+// ---- OPTIMIZE … WHERE: a tiny grammar, so no raw SQL from config ever reaches an engine. ----
+
+export type ComparisonOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export interface WhereCondition {
+  column: string;
+  op: ComparisonOp;
+  /** A string literal (as written, without quotes) or a number. */
+  value: string | number;
+}
+
+const CONDITION =
+  /^\s*([A-Za-z_][A-Za-z0-9_]{0,127})\s*(<=|>=|<>|!=|=|<|>)\s*(?:'([A-Za-z0-9 _:.\-/]{0,100})'|(-?\d+(?:\.\d+)?))\s*$/;
+
+/**
+ * Parses `column op literal [AND column op literal]…` (ops = != <> < <= > >=; literals: numbers or
+ * single-quoted strings of letters, digits, space and `_:.-/`). Anything else — OR, functions,
+ * sub-queries, comments, quotes inside literals — is refused with the reason.
+ */
+export function parseWhere(where: string): WhereCondition[] {
+  const parts = where.split(/\s+AND\s+/i);
+  return parts.map((part) => {
+    const match = CONDITION.exec(part);
+    if (!match) {
+      throw new Error(
+        `unsupported WHERE ${JSON.stringify(where)}: only "column op literal" conditions joined by AND are allowed ` +
+          `(ops = != < <= > >=, literals 'text' or numbers), got ${JSON.stringify(part.trim())}`,
+      );
+    }
+    const op = (match[2] === '<>' ? '!=' : match[2]) as ComparisonOp;
+    const value = match[3] !== undefined ? match[3] : Number(match[4]);
+    return { column: match[1]!, op, value };
+  });
+}
+
+/** The canonical SQL text rebuilt from parsed conditions (never the raw config string). */
+export function whereSql(conditions: readonly WhereCondition[]): string {
+  return conditions
+    .map((c) => `${c.column} ${c.op} ${typeof c.value === 'number' ? String(c.value) : `'${c.value}'`}`)
+    .join(' AND ');
+}
+
+export function matchesConditions(conditions: readonly WhereCondition[], row: Record<string, string | number>): boolean {
+  return conditions.every((c) => {
+    const actual = row[c.column];
+    if (actual === undefined) return false;
+    const [a, b] = typeof c.value === 'number' ? [Number(actual), c.value] : [String(actual), c.value];
+    switch (c.op) {
+      case '=':
+        return a === b;
+      case '!=':
+        return a !== b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      case '>=':
+        return a >= b;
+    }
+  });
+}
