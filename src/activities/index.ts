@@ -3,7 +3,9 @@ import type { Backend } from '../ports/backend.js';
 import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
 import { operationContext, withFailureTypes } from './context.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
+import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
+import type { DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
 import { createBucketedTable, registerStagedTable, validateBucketedTable, type TableStageInput } from './tableStages.js';
 
 export interface ActivityDependencies {
@@ -37,6 +39,10 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
       withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input)),
 
     publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
+
+    planMaintenance: async (input: DeltaMaintenanceInput) => withFailureTypes(async () => planMaintenance(config, backend, input)),
+    maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),
+    describeWorkflowRun: (workflowId: string) => describeWorkflowRun(workflowId),
   };
 }
 

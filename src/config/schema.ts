@@ -77,6 +77,83 @@ export const LocalEngineSchema = z
   })
   .strict();
 
+/** A Temporal duration string such as `30m`, `12h`, `2d` (ms-format, as the SDK accepts). */
+const durationString = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as "30m", "12h" or "2d"');
+
+/** One Temporal schedule: a monthly calendar spec plus its policies (see src/schedules). */
+export const ScheduleEntrySchema = z
+  .object({
+    /** false: `schedules apply` deletes the schedule if it exists. */
+    enabled: z.boolean().default(true),
+    dayOfMonth: z.number().int().min(1).max(31).default(2),
+    hour: z.number().int().min(0).max(23).default(6),
+    minute: z.number().int().min(0).max(59).default(0),
+    /** IANA time zone the calendar is read in. */
+    timeZone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"').default('UTC'),
+    overlap: z.enum(['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL']).default('SKIP'),
+    /** How late a missed action (server down) may still start; explicit so outages never replay months. */
+    catchupWindow: durationString.default('1d'),
+    pauseOnFailure: z.boolean().default(false),
+    /** true pauses on apply; false leaves the live state alone (an operator's pause survives an apply). */
+    paused: z.boolean().default(false),
+    note: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const SchedulesSchema = z
+  .object({
+    monthlyRefresh: ScheduleEntrySchema.default(ScheduleEntrySchema.parse({})),
+    deltaMaintenance: ScheduleEntrySchema.default(ScheduleEntrySchema.parse({ dayOfMonth: 15, hour: 3 })),
+  })
+  .strict();
+
+/** A Delta table to OPTIMIZE/VACUUM: by location (`s3://…/`) or by catalog table (`db.table` or `table`). */
+export const MaintenanceTableSchema = z
+  .object({
+    name: tableName,
+    location: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9_.=-]+\/)+$/, 'must be an s3:// URI of a table folder ending with "/"')
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
+      .optional(),
+    catalogTable: z
+      .string()
+      .regex(/^([A-Za-z_][A-Za-z0-9_]{0,127}\.)?[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be "table" or "database.table"')
+      .optional(),
+    /** OPTIMIZE … WHERE: `column op literal [AND …]` only (checked again by the planner). */
+    where: z.string().max(500).optional(),
+    zorderBy: z.array(sqlIdentifier).max(8).default([]),
+  })
+  .strict()
+  .refine((t) => (t.location === undefined) !== (t.catalogTable === undefined), {
+    message: 'give exactly one of location or catalogTable',
+    path: ['location'],
+  });
+
+export const MaintenanceSchema = z
+  .object({
+    tables: z.array(MaintenanceTableSchema).max(500).default([]),
+    /** VACUUM retention; below 168 h (Delta's safety default) is refused unless allowShortRetention. */
+    retainHours: z.number().int().min(0).max(24 * 365 * 10).default(168),
+    allowShortRetention: z.boolean().default(false),
+    /** Tables maintained at once (Glue concurrent runs / local disk I/O). */
+    concurrency: z.number().int().min(1).max(50).default(2),
+    /** Run maintenance as a child of the scheduled refresh, after a successful refresh. */
+    afterRefresh: z.boolean().default(false),
+    /** AWS: the existing Glue Spark job that runs OPTIMIZE/VACUUM (args --TABLE, --OPTIMIZE_WHERE, …). */
+    glueJob: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, 'must be a Glue job name').optional(),
+    /** AWS: where the job may write its result JSON (files compacted/removed); unknown without it. */
+    resultPrefix: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9_.=-]+\/)*$/, 'must be an s3:// URI ending with "/"')
+      .optional(),
+    /** Local: files below this size are "small" and get compacted. */
+    smallFileMb: z.number().positive().default(32),
+    /** Local: target size of compacted files. */
+    targetFileMb: z.number().positive().default(128),
+  })
+  .strict();
+
 export const FlywheelConfigSchema = z
   .object({
     environment: z
@@ -126,6 +203,8 @@ export const FlywheelConfigSchema = z
       .default({ waitHours: 72 }),
     lineage: LineageSchema.default(LineageSchema.parse({})),
     local: LocalEngineSchema.default(LocalEngineSchema.parse({})),
+    schedules: SchedulesSchema.default(SchedulesSchema.parse({})),
+    maintenance: MaintenanceSchema.default(MaintenanceSchema.parse({})),
     /** Backend-specific sections owned by their adapters (validated there). */
     aws: z.record(z.string(), z.unknown()).optional(),
   })

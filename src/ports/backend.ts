@@ -1,6 +1,7 @@
 import type { BucketedTableBuilder } from './bucketedTables.js';
 import type { StagedTableCatalog } from './catalog.js';
 import type { JobRunner } from './jobRunner.js';
+import type { DeltaMaintenance } from './deltaMaintenance.js';
 import type { LakeInventory } from './lakeInventory.js';
 
 /** Everything one environment's stages need. `backend: local | aws` in config picks the implementation. */
@@ -10,6 +11,8 @@ export interface Backend {
   jobs: JobRunner;
   catalog: StagedTableCatalog;
   bucketed: BucketedTableBuilder;
+  /** Delta OPTIMIZE/VACUUM; absent when the backend has none configured. */
+  maintenance?: DeltaMaintenance;
   /** Human-readable location of a table's source partition, for lineage and messages. */
   describeLocation(kind: 'source' | 'staged' | 'bucketed', tableName: string, snapshotDt: string): string;
   close(): Promise<void>;

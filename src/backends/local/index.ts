@@ -3,6 +3,7 @@ import type { FlywheelConfig } from '../../config/schema.js';
 import type { Backend } from '../../ports/backend.js';
 import { LocalBucketedTables } from './bucketed.js';
 import { LocalStagedCatalog } from './catalog.js';
+import { LocalDeltaMaintenance } from './deltaMaintenance.js';
 import { DuckEngine } from './duck.js';
 import { LocalLakeInventory } from './inventory.js';
 import { LocalJobRunner } from './jobRunner.js';
@@ -39,6 +40,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     jobs,
     catalog: new LocalStagedCatalog(config, paths, engine),
     bucketed: new LocalBucketedTables(config, paths, engine),
+    maintenance: new LocalDeltaMaintenance(config, paths, engine),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),
     close() {
       closed ??= jobs.shutdown().then(() => engine.close());
