@@ -121,16 +121,18 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     const temp = siblingTemp(location, 'ctas');
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
-      const marker = await this.engine.withConnection(async (conn) => {
-        const { files, sql } = await writeHashSlices(conn, {
-          selectSql: `SELECT * FROM ${readParquetSql(staged)}`,
-          keyColumn: bucketColumn,
-          count: bucketCount,
-          outDir: temp,
-          fileName: bucketFileName,
-        });
-        return { requestToken: request.requestToken, rows: await parquetRowCount(conn, files), bucketFiles: files.length, sql };
-      }, ctx.signal);
+      const write = () =>
+        this.engine.withConnection(async (conn) => {
+          const { files, sql } = await writeHashSlices(conn, {
+            selectSql: `SELECT * FROM ${readParquetSql(staged)}`,
+            keyColumn: bucketColumn,
+            count: bucketCount,
+            outDir: temp,
+            fileName: bucketFileName,
+          });
+          return { requestToken: request.requestToken, rows: await parquetRowCount(conn, files), bucketFiles: files.length, sql };
+        }, ctx.signal);
+      const marker = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
       ctx.heartbeat({ step: 'written', rows: marker.rows });
       await fs.writeFile(path.join(temp, BUILD_MARKER), JSON.stringify(marker, null, 2) + '\n');
       if (ctx.signal.aborted) throw abortError(ctx.signal);

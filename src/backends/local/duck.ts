@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../../domain/identifiers.js';
+import { abortError, Semaphore } from './semaphore.js';
 
 export interface DuckOptions {
   /** Database file, or `:memory:`. */
@@ -13,11 +14,7 @@ export interface DuckOptions {
   tempDirectory?: string;
 }
 
-/** The error an aborted operation ends with: the signal's reason (Temporal's CancelledFailure) when given. */
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error('operation aborted');
-}
+export { abortError };
 
 /**
  * One DuckDB instance per backend, opened lazily (so listing the lake or polling a job never locks the
@@ -30,7 +27,12 @@ export class DuckEngine {
   private closed = false;
   private catalogQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: DuckOptions) {}
+  /** Big partitioned writes, one per two threads (see Semaphore). */
+  readonly writes: Semaphore;
+
+  constructor(private readonly options: DuckOptions) {
+    this.writes = new Semaphore(Math.max(1, Math.floor((options.threads ?? os.availableParallelism()) / 2)));
+  }
 
   private async getInstance(): Promise<DuckDBInstance> {
     if (this.closed) throw new Error('the local DuckDB engine is closed');
@@ -41,6 +43,12 @@ export class DuckEngine {
       const settings: Record<string, string> = {
         threads: String(this.options.threads ?? os.availableParallelism()),
         memory_limit: this.options.memoryLimit,
+        // DuckDB's bundled jemalloc otherwise keeps freed pages: RSS would creep up table after table
+        // (~+10 MB each with 256-file writes) although DuckDB's own accounting stays near zero.
+        allocator_background_threads: 'true',
+        // The external file cache keeps blocks of every Parquet file read (~+110 MB after a few
+        // 256-file tables); local files are already in the OS page cache.
+        enable_external_file_cache: 'false',
       };
       if (tempDirectory) settings.temp_directory = tempDirectory;
       return DuckDBInstance.create(database, settings);

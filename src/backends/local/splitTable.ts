@@ -56,7 +56,7 @@ export async function splitTable(
   await fs.mkdir(path.dirname(target), { recursive: true });
   const temp = siblingTemp(target, 'split');
   try {
-    const counts = await engine.withConnection(async (conn) => {
+    const counts = await engine.writes.run(() => engine.withConnection(async (conn) => {
       try {
         await writeHashSlices(conn, {
           selectSql: `SELECT * FROM ${readParquetSql(sources)}`,
@@ -72,7 +72,7 @@ export async function splitTable(
       }
       const staged = (await listDataFiles(temp)).map((f) => f.path);
       return { stagedFiles: staged.length, stagedRows: await parquetRowCount(conn, staged), sourceRows: await parquetRowCount(conn, sources) };
-    }, signal);
+    }, signal), signal);
     await swapDirectory(temp, target);
     return { ...counts, sourceFiles: sources.length };
   } finally {
