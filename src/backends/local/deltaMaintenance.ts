@@ -74,6 +74,7 @@ export class LocalDeltaMaintenance implements DeltaMaintenance {
       return { filesCompacted: 0, filesWritten: 0, filesRemoved: 0, partitionsRemoved: 0, notes };
     }
     const newest = partitions[partitions.length - 1]!;
+    await this.checkColumns(target, path.join(dir, `${PARTITION_COLUMN}=${newest}`), ctx);
     const conditions = target.where ? parseWhere(target.where) : undefined;
     const toCompact = conditions ? partitions.filter((dt) => matchesConditions(conditions, { [PARTITION_COLUMN]: dt })) : [newest];
 
@@ -104,6 +105,17 @@ export class LocalDeltaMaintenance implements DeltaMaintenance {
     return { filesCompacted, filesWritten, filesRemoved, partitionsRemoved: expired.length, rowsBefore, rowsAfter, notes };
   }
 
+  /** Z-order columns must exist in the data (newest partition's schema), checked even when nothing needs compacting. */
+  private async checkColumns(target: MaintenanceTarget, partition: string, ctx: OperationContext): Promise<void> {
+    const files = (await listDataFiles(partition)).map((f) => f.path);
+    if (target.zorderBy.length === 0 || files.length === 0) return;
+    const rows = await this.engine.withConnection((conn) => queryRows(conn, `DESCRIBE SELECT * FROM ${readParquetSql(files)}`), ctx.signal);
+    const columns = new Set(rows.map((r) => String(r.column_name)));
+    for (const column of target.zorderBy) {
+      if (!columns.has(column)) throw new InvalidInputError(`maintenance table ${target.name}: zorderBy column ${column} is not in the data (${[...columns].join(', ')})`);
+    }
+  }
+
   /** Rewrites the partition's small files into fewer, verified, then swaps the partition in whole. */
   private async compact(partition: string, request: MaintainTableRequest, ctx: OperationContext): Promise<Compaction> {
     const { smallFileMb, targetFileMb } = this.config.maintenance;
@@ -120,10 +132,6 @@ export class LocalDeltaMaintenance implements DeltaMaintenance {
       const counts = await this.engine.withConnection(async (conn) => {
         const smallPaths = small.map((f) => f.path);
         const source = readParquetSql(smallPaths, 'filename = true, file_row_number = true');
-        const columns = new Set((await queryRows(conn, `DESCRIBE SELECT * FROM ${readParquetSql(smallPaths)}`)).map((r) => String(r.column_name)));
-        for (const column of request.target.zorderBy) {
-          if (!columns.has(column)) throw new InvalidInputError(`maintenance table ${request.target.name}: zorderBy column ${column} is not in the data (${[...columns].join(', ')})`);
-        }
         const before = await parquetRowCount(conn, smallPaths);
         // Stable order (Z-order columns, then original file and row) so LIMIT/OFFSET slices are exact.
         const order = [...request.target.zorderBy.map((c) => quoteIdent(c)), 'filename', 'file_row_number'].join(', ');
