@@ -6,6 +6,7 @@ import { AthenaBucketedTableBuilder } from './athenaBucketed.js';
 import { AthenaQueryRunner } from './athenaQueries.js';
 import { createAwsClients, type AwsClients } from './clients.js';
 import { parseAwsConfig } from './config.js';
+import { GlueDeltaMaintenance } from './deltaMaintenance.js';
 import { GlueStagedTableCatalog } from './glueCatalog.js';
 import { GlueJobRunner } from './glueJobRunner.js';
 import { AwsLayout } from './layout.js';
@@ -44,6 +45,7 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
     jobs: new GlueJobRunner(clients.glue, clients.region, aws, retry),
     catalog: new GlueStagedTableCatalog(clients.glue, clients.s3, layout, database, retry),
     bucketed: new AthenaBucketedTableBuilder(clients.s3, queries, snapshotTables, layout, database, aws.athena.keepPreviousSnapshots),
+    maintenance: new GlueDeltaMaintenance(config, new GlueJobRunner(clients.glue, clients.region, { ...aws, glue: { ...aws.glue, jobs: {} } }, retry), clients.s3),
     describeLocation(kind, tableName, snapshotDt) {
       const table = { name: tableName, kind: tableName === ADDRESSABLE_TABLE_NAME ? 'addressable' : 'infobase' } as const;
       const location =
