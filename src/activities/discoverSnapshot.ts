@@ -92,5 +92,6 @@ export async function discoverSnapshot(
     bucketCount: config.bucketing.count,
     tableConcurrency: config.tableConcurrency,
     reprocessWaitSeconds: Math.round(config.reprocess.waitHours * 3600),
+    pricing: config.costs,
   };
 }

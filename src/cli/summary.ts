@@ -12,6 +12,10 @@ export function formatSummary(report: RunReport, uiUrl?: string): string {
     `  stages: ${report.stages.map((s) => `${s.stage} ${((s.durationMs ?? 0) / 1000).toFixed(1)}s`).join(' · ')}`,
     `  lineage: ${report.lineage.status}${report.lineage.reason ? ` (${report.lineage.reason})` : ''}`,
   ];
+  if (report.cost) {
+    const { totalUsd, glueDpuSeconds, athenaBytesScanned } = report.cost;
+    lines.push(`  cost (list price): $${totalUsd.toFixed(2)} — Glue ${glueDpuSeconds} DPU-s, Athena ${(athenaBytesScanned / 1024 ** 3).toFixed(2)} GiB scanned`);
+  }
   for (const t of report.tables.filter((x) => x.state === 'failed')) {
     lines.push(`  ✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
   }

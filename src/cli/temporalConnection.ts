@@ -1,17 +1,27 @@
 import type { Client } from '@temporalio/client';
 import type { FlywheelConfig } from '../config/schema.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient, connectOptionsFromConfig, connectWorker } from '../temporal/connection.js';
+import type { NativeConnection } from '@temporalio/worker';
 import { CliError, EXIT_RUN_FAILED } from './errors.js';
 
 /** Connects to the configured Temporal (TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE override the file). */
 export async function connectForCli(config: FlywheelConfig, address = config.temporal.address): Promise<Client> {
   try {
-    return await connectClient({ address, namespace: config.temporal.namespace });
+    return await connectClient({ ...connectOptionsFromConfig(config.temporal), address });
   } catch (error) {
     throw new CliError(
       `cannot reach Temporal at ${address}: ${(error as Error).message}\n` +
         `  start one with \`npx flywheel server\` (or \`npm run demo\`), or set TEMPORAL_ADDRESS`,
       EXIT_RUN_FAILED,
     );
+  }
+}
+
+/** The worker's native connection, with the same settings and error. */
+export async function connectWorkerForCli(config: FlywheelConfig, address = config.temporal.address): Promise<NativeConnection> {
+  try {
+    return await connectWorker({ ...connectOptionsFromConfig(config.temporal), address });
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${address}: ${(error as Error).message}`, EXIT_RUN_FAILED);
   }
 }

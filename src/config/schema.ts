@@ -166,9 +166,21 @@ export const FlywheelConfigSchema = z
         namespace: z.string().min(1).default('default'),
         /** Defaults to `flywheel-<environment>`. */
         taskQueue: z.string().min(1).optional(),
+        /** TLS to the frontend (Temporal Cloud, or a self-hosted cluster with TLS). */
+        tls: z.boolean().default(false),
+        /** NAME of the env var holding a Temporal Cloud API key (implies TLS). */
+        apiKeyEnv: envVarName.optional(),
+        /** mTLS client certificate and key files (PEM), and a custom server CA. */
+        clientCertFile: z.string().min(1).optional(),
+        clientKeyFile: z.string().min(1).optional(),
+        serverRootCaFile: z.string().min(1).optional(),
       })
       .strict()
-      .default({ address: 'localhost:7233', namespace: 'default' }),
+      .refine((t) => !t.clientCertFile === !t.clientKeyFile, {
+        message: 'clientCertFile and clientKeyFile go together',
+        path: ['clientCertFile'],
+      })
+      .default({ address: 'localhost:7233', namespace: 'default', tls: false }),
     layout: LayoutSchema.default(LayoutSchema.parse({})),
     tables: TablesSchema,
     bucketing: z
@@ -203,6 +215,25 @@ export const FlywheelConfigSchema = z
       .default({ waitHours: 72 }),
     lineage: LineageSchema.default(LineageSchema.parse({})),
     local: LocalEngineSchema.default(LocalEngineSchema.parse({})),
+    /** Worker logs and metrics. */
+    observability: z
+      .object({
+        /** `json` for production log shipping, `pretty` for people. */
+        logFormat: z.enum(['pretty', 'json']).default('pretty'),
+        logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+        /** Prometheus scrape address for the Temporal runtime's metrics, e.g. `0.0.0.0:9464`. */
+        metricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+      })
+      .strict()
+      .default({ logFormat: 'pretty', logLevel: 'INFO' }),
+    /** List prices used to put a dollar figure on a run (Glue per DPU-hour, Athena per TB scanned). */
+    costs: z
+      .object({
+        glueUsdPerDpuHour: z.number().min(0).default(0.44),
+        athenaUsdPerTbScanned: z.number().min(0).default(5),
+      })
+      .strict()
+      .default({ glueUsdPerDpuHour: 0.44, athenaUsdPerTbScanned: 5 }),
     schedules: SchedulesSchema.default(SchedulesSchema.parse({})),
     maintenance: MaintenanceSchema.default(MaintenanceSchema.parse({})),
     /** Backend-specific sections owned by their adapters (validated there). */

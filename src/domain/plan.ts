@@ -1,3 +1,4 @@
+import type { Pricing } from './cost.js';
 import type { JobKey } from './jobRuns.js';
 import type { SourceTable } from './tables.js';
 
@@ -31,6 +32,8 @@ export interface RefreshPlan {
   tableConcurrency: number;
   /** How long a run with failed tables waits for a `reprocess` signal before failing (0: fail at once). */
   reprocessWaitSeconds: number;
+  /** List prices for the run's cost estimate. */
+  pricing: Pricing;
 }
 
 /**

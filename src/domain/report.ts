@@ -1,3 +1,4 @@
+import type { RunCost } from './cost.js';
 import type { Stage } from './tables.js';
 
 export type TableState = 'pending' | 'running' | 'succeeded' | 'failed';
@@ -53,5 +54,7 @@ export interface RunReport {
   stages: StageTiming[];
   jobs: JobRunReport[];
   lineage: { status: LineageStatus; reason?: string; events?: number };
+  /** Estimated at list price (Glue DPU-seconds, Athena bytes scanned); zero on the local backend. */
+  cost?: RunCost;
   error?: string;
 }

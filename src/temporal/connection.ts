@@ -2,7 +2,10 @@
  * Small helper to get a Temporal `Client` for a dev server, a self-hosted cluster or Temporal Cloud.
  * Secrets are referenced by the NAME of an environment variable (as in the config schema), never passed literally.
  */
+import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { FlywheelConfig } from '../config/schema.js';
 
 export interface ConnectClientOptions {
   /** `host:port` of the frontend. */
@@ -23,8 +26,14 @@ export interface ConnectClientOptions {
 
 const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-/** Connects (eagerly, so a wrong address fails here) and returns a Client. Close it with `client.connection.close()`. */
-export async function connectClient(opts: ConnectClientOptions): Promise<Client> {
+export interface ConnectionSettings {
+  address: string;
+  tls?: boolean | TLSConfig;
+  apiKey?: string;
+}
+
+/** Resolves the API key from its environment variable and decides TLS (an API key implies TLS). */
+export function resolveConnection(opts: Omit<ConnectClientOptions, 'namespace'>): ConnectionSettings {
   const env = opts.env ?? process.env;
   let apiKey: string | undefined;
   if (opts.apiKeyEnv !== undefined) {
@@ -35,11 +44,42 @@ export async function connectClient(opts: ConnectClientOptions): Promise<Client>
     if (!apiKey) throw new Error(`environment variable ${opts.apiKeyEnv} (Temporal API key) is not set`);
   }
   const tls = opts.tls ?? (apiKey ? true : undefined);
-  const connection = await Connection.connect({
-    address: opts.address,
-    connectTimeout: opts.connectTimeoutMs ?? 10_000,
-    ...(tls !== undefined ? { tls } : {}),
-    ...(apiKey ? { apiKey } : {}),
-  });
+  return { address: opts.address, ...(tls !== undefined ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
+/** Connects (eagerly, so a wrong address fails here) and returns a Client. Close it with `client.connection.close()`. */
+export async function connectClient(opts: ConnectClientOptions): Promise<Client> {
+  const connection = await Connection.connect({ ...resolveConnection(opts), connectTimeout: opts.connectTimeoutMs ?? 10_000 });
   return new Client({ connection, namespace: opts.namespace });
+}
+
+/** The worker-side (native) connection with the same settings. */
+export async function connectWorker(opts: Omit<ConnectClientOptions, 'namespace'>): Promise<NativeConnection> {
+  return NativeConnection.connect(resolveConnection(opts));
+}
+
+/**
+ * Connection options from config: plaintext for the dev server, TLS (optionally mTLS or a custom
+ * CA, read from the files config names) for self-hosted clusters, TLS + API key for Temporal Cloud.
+ */
+export function connectOptionsFromConfig(
+  temporal: FlywheelConfig['temporal'],
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectClientOptions {
+  const mtls = temporal.clientCertFile && temporal.clientKeyFile;
+  const files: TLSConfig | undefined =
+    mtls || temporal.serverRootCaFile
+      ? {
+          ...(mtls ? { clientCertPair: { crt: readFileSync(temporal.clientCertFile!), key: readFileSync(temporal.clientKeyFile!) } } : {}),
+          ...(temporal.serverRootCaFile ? { serverRootCACertificate: readFileSync(temporal.serverRootCaFile) } : {}),
+        }
+      : undefined;
+  const tls = files ?? (temporal.tls ? true : undefined);
+  return {
+    address: temporal.address,
+    namespace: temporal.namespace,
+    env,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(temporal.apiKeyEnv ? { apiKeyEnv: temporal.apiKeyEnv } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { connectOptionsFromConfig, connectWorker } from '../temporal/connection.js';
 import { createActivities } from '../activities/index.js';
 import { createBackend } from '../backends/index.js';
 import { PROJECT_ROOT } from '../config/home.js';
@@ -36,7 +37,7 @@ export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'index
 export async function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<FlywheelWorker> {
   const { config, home } = options;
   const ownConnection = !options.connection;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
+  const connection = options.connection ?? (await connectWorker(connectOptionsFromConfig(config.temporal)));
   const backend = options.backend ?? (await createBackend(config, home));
   try {
     await ensureSearchAttributes(connection, config.temporal.namespace);

@@ -3,6 +3,7 @@ import {
   condition,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -98,6 +99,7 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   }
   tracker.endStage('discover');
   tracker.snapshotDt = plan.snapshotDt;
+  tracker.pricing = plan.pricing;
   tracker.addTables(plan.tables);
   upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: plan.snapshotDt }]);
 
@@ -155,6 +157,8 @@ function finish(tracker: RefreshTracker, error?: string): RunReport {
   upsertSearchAttributes([{ key: FlywheelStatus, value: tracker.state }]);
   setCurrentDetails(tracker.markdown());
   const report = tracker.report();
+  // The memo shows in the UI's run list and describe(): what the run cost, without opening it.
+  upsertMemo({ cost: report.cost ?? null, tables: report.tables.length, failedTables: tracker.failedTables().length });
   if (error) throw ApplicationFailure.create({ type: 'RefreshFailed', nonRetryable: true, message: error, details: [report] });
   return report;
 }

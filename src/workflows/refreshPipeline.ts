@@ -136,6 +136,7 @@ export class RefreshPipeline {
           [{ ...this.stageInput(table), requestToken }],
         );
         tracker.endStage('bucket');
+        tracker.addScan(out.bucketed.dataScannedBytes);
         tracker.update(table.name, {
           bucketedTable: `${out.bucketed.database}.${out.bucketed.tableName}`,
           bucketedLocation: out.bucketed.location,

@@ -1,3 +1,4 @@
+import { estimateCost, type Pricing, type RunCost } from '../domain/cost.js';
 import type { PlannedTable } from '../domain/plan.js';
 import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
@@ -23,6 +24,7 @@ export interface RefreshStatus {
   jobs: JobRunReport[];
   rejectedSignals: RejectedRequest[];
   lineage: { status: LineageStatus; reason?: string; events?: number };
+  cost?: RunCost;
   error?: string;
 }
 
@@ -38,6 +40,8 @@ export class RefreshTracker {
   private readonly tableStartedAt = new Map<string, number>();
   private readonly stageTimes = new Map<Stage, { start: number; end?: number }>();
   private readonly jobs: JobRunReport[] = [];
+  private readonly bytesScanned: number[] = [];
+  pricing?: Pricing;
   readonly rejected: RejectedRequest[] = [];
   state: RunState = 'running';
   stage: Stage = 'discover';
@@ -112,6 +116,16 @@ export class RefreshTracker {
     this.jobs.push(job);
   }
 
+  /** An Athena query's scanned bytes, for the cost estimate. */
+  addScan(bytes: number | undefined): void {
+    if (bytes !== undefined) this.bytesScanned.push(bytes);
+  }
+
+  cost(): RunCost | undefined {
+    if (!this.pricing) return undefined;
+    return estimateCost(this.jobs.map((j) => j.dpuSeconds ?? 0), this.bytesScanned, this.pricing);
+  }
+
   tableReports(): TableReport[] {
     return [...this.tables.values()].map((t) => ({ ...t }));
   }
@@ -145,6 +159,7 @@ export class RefreshTracker {
       jobs: [...this.jobs],
       rejectedSignals: [...this.rejected],
       lineage: { ...this.lineage },
+      cost: this.cost(),
       error: this.error,
     };
   }
@@ -164,6 +179,7 @@ export class RefreshTracker {
       stages: this.stageTimings(),
       jobs: [...this.jobs],
       lineage: { ...this.lineage },
+      cost: this.cost(),
       error: this.error,
     };
   }

@@ -72,6 +72,9 @@ describe('monthlyRefresh on the local backend', () => {
     const description = await handle.describe();
     expect(description.searchAttributes.FlywheelStatus).toEqual(['succeeded']);
     expect(description.searchAttributes.FlywheelSnapshotDt).toEqual(['2026-10-01']);
+    // Local runs report no DPU-seconds or scanned bytes: the estimate is there, and zero.
+    expect(report.cost).toMatchObject({ glueDpuSeconds: 0, athenaBytesScanned: 0, totalUsd: 0 });
+    expect(description.memo).toMatchObject({ cost: report.cost, tables: 3, failedTables: 0 });
   });
 
   it('processes an override snapshot and only the filtered tables', async () => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { seedLake } from '../../backends/local/index.js';
 import { isServerReachable, startDevServer, type DevServer } from '../../temporal/devServer.js';
 import { createFlywheelWorker } from '../../workers/createWorker.js';
@@ -9,7 +8,8 @@ import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js'
 import { badInput } from '../errors.js';
 import { executeRefresh } from '../executeRefresh.js';
 import { loadContext, parsePositiveInt, parseRunArgs, type CommonOptions } from '../options.js';
-import { connectForCli } from '../temporalConnection.js';
+import { connectForCli, connectWorkerForCli } from '../temporalConnection.js';
+import { installRuntime } from '../../workers/runtime.js';
 import { devServerDbFile } from './server.js';
 
 export interface DemoOptions extends CommonOptions {
@@ -48,7 +48,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const request = parseRunArgs(options);
   const ctx = loadContext(options);
   if (ctx.config.backend !== 'local') throw badInput(`the demo runs on the local backend; ${ctx.config.environment} uses ${ctx.config.backend}`);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installRuntime(ctx.config.observability, 'WARN'); // progress owns the terminal
 
   const rows = options.rows === undefined ? undefined : parsePositiveInt('--rows', options.rows);
   const lake = path.join(ctx.home, ctx.config.local.lakeRoot, ctx.config.layout.sourceBucket);
@@ -61,7 +61,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
 
   const { address, uiBase, server } = await obtainServer(ctx.config.temporal.address, ctx.home, ctx.config.temporal.namespace);
   const config = { ...ctx.config, temporal: { ...ctx.config.temporal, address } };
-  const connection = await NativeConnection.connect({ address });
+  const connection = await connectWorkerForCli(config);
   const client = await connectForCli(config);
   const worker = await createFlywheelWorker({ config, home: ctx.home, connection, workflowBundle: await prebuiltWorkflowBundle(ctx.home) });
   try {

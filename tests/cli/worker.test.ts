@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
+import { PROJECT_ROOT } from '../../src/config/home.js';
+import { getFreePort } from '../../src/temporal/devServer.js';
+import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
+
+describe('flywheel worker', () => {
+  let h: RefreshHarness;
+  beforeAll(async () => {
+    h = await createRefreshHarness({ tables: ['IBE_01'], rows: 50 });
+  });
+  afterAll(() => h?.close());
+
+  it('serves Prometheus metrics, logs JSON with workflow context, and drains on SIGTERM', async () => {
+    const metricsAddress = `127.0.0.1:${await getFreePort()}`;
+    const configFile = path.join(h.home, 'worker.yaml');
+    await writeFile(configFile, stringify({ ...h.config, observability: { logFormat: 'json', logLevel: 'INFO', metricsAddress } }));
+    const child = spawn('node', [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), 'worker', '--config', configFile], {
+      env: { ...process.env, FLYWHEEL_HOME: h.home, TEMPORAL_ADDRESS: inject('temporalAddress') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      for (let i = 0; i < 300 && !stderr.includes('polling'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(stderr, stderr).toContain(`polling flywheel-${h.config.environment}`);
+
+      await h.client.workflow.execute('monthlyRefresh', {
+        taskQueue: h.config.temporal.taskQueue!,
+        workflowId: `${h.config.environment}-worker-cli`,
+        args: [{ environment: h.config.environment }],
+      });
+      const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      expect(metrics).toMatch(/temporal_activity_execution_latency/);
+      expect(metrics).toMatch(/activity_type="runGlueJob"/);
+
+      const logs = stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const started = logs.find((l) => l.message === 'started job run');
+      expect(started).toMatchObject({ level: 'INFO', workflowId: `${h.config.environment}-worker-cli`, activityType: 'runGlueJob' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
