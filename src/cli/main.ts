@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { lineagePublishCommand, lineageStatusCommand } from './commands/lineage.js';
+import { maintenanceRunCommand } from './commands/maintenance.js';
+import { schedulesApplyCommand, schedulesListCommand } from './commands/schedules.js';
 import { reprocessCommand } from './commands/reprocess.js';
 import { statusCommand } from './commands/status.js';
 import { runCommand } from './commands/run.js';
@@ -91,6 +93,31 @@ lineage
   .addOption(jsonOption())
   .option('--snapshot <YYYY-MM-DD>', 'only this snapshot')
   .action(action(lineagePublishCommand));
+
+const schedules = program.command('schedules').description('the monthly-refresh and delta-maintenance Temporal schedules');
+schedules
+  .command('apply')
+  .description('create or update (idempotently) flywheel-<env>-monthly-refresh and flywheel-<env>-delta-maintenance from config')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(action(schedulesApplyCommand));
+schedules
+  .command('list')
+  .description('the schedules with their spec, state and next runs')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(action(schedulesListCommand));
+
+program
+  .command('maintenance')
+  .description('Delta table maintenance')
+  .command('run')
+  .description('OPTIMIZE (ZORDER BY) then VACUUM every configured Delta table, and wait for the result')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--retain-hours <n>', 'VACUUM retention in hours (below 168 refused unless config allows it)')
+  .option('--tables <list>', 'comma-separated tables from maintenance.tables')
+  .action(action(maintenanceRunCommand));
 
 program
   .command('worker')
