@@ -66,7 +66,10 @@ describe('a worker dying between StartJobRun and the first heartbeat (fault inje
       tuning: { maxConcurrentActivityTaskExecutions: 1 },
       layers: (clients) => faultInjectionWorkerDiesAfterStartJobRun(clients.glue, crash, () => first!.worker.shutdown()),
     });
+    // Should the fault never fire, stop anyway so the assertion below fails instead of the test hanging.
+    const deadline = setTimeout(() => first!.worker.shutdown(), 30_000);
     await first.worker.run(); // returns once the fault has shut it down
+    clearTimeout(deadline);
     await first.stop();
     expect(crash.runId, 'the fault fired').toBeDefined();
     const runsAfterCrash = await h.jobRuns(crash.jobName!);
@@ -74,7 +77,18 @@ describe('a worker dying between StartJobRun and the first heartbeat (fault inje
     expect(runsAfterCrash[0]!.JobRunState).not.toBe('SUCCEEDED'); // nobody polled it: still going when the retry comes
 
     // Restart: new process state (clients, backend, connection); Temporal retries the failed attempt here.
-    const second = await h.startWorker();
+    // Not a fault: records which Glue calls the restarted worker makes, per job.
+    const calls: string[] = [];
+    const second = await h.startWorker({
+      layers: (clients) =>
+        clients.glue.middlewareStack.add(
+          (next, context) => async (args) => {
+            calls.push(`${context.commandName} ${(args.input as { JobName?: string }).JobName}`);
+            return next(args);
+          },
+          { step: 'initialize', name: 'recordGlueCalls' },
+        ),
+    });
     const report = (await second.worker.runUntil(handle.result())) as RunReport;
 
     expect(report.status).toBe('succeeded');
@@ -92,13 +106,16 @@ describe('a worker dying between StartJobRun and the first heartbeat (fault inje
     expect(crash.runTag).toMatch(new RegExp(`^${workflowId}/${report.runId}/(infobaseSplitAndBucket|addressableBucket)/[12]$`));
     expect(h.player.played.map((p) => p.runId)).toContain(crash.runId);
 
-    // It really was a retry, run by the restarted worker: history keeps the last attempt's start.
+    // It really was a retry (history keeps the last attempt's start)…
     const { events } = await handle.fetchHistory();
     const retried = (events ?? [])
       .map((e) => e.activityTaskStartedEventAttributes)
       .filter((a): a is NonNullable<typeof a> => !!a && (a.attempt ?? 1) > 1);
     expect(retried).toHaveLength(1);
     expect(retried[0]!.attempt).toBe(2);
-    expect(retried[0]!.identity).toBe(second.worker.options.identity);
+    // …on the restarted worker, which looked the run up by its tag and never started one for that job.
+    expect(calls).toContain(`GetJobRunsCommand ${crash.jobName}`);
+    expect(calls).not.toContain(`StartJobRunCommand ${crash.jobName}`);
+    expect(calls).toContain(`GetJobRunCommand ${crash.jobName}`);
   });
 });
