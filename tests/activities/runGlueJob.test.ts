@@ -5,6 +5,8 @@ import type { Info } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import { runGlueJob, type JobPolling, type RunGlueJobInput } from '../../src/activities/runGlueJob.js';
 import type { PlannedJob } from '../../src/domain/plan.js';
+import type { JobRunReport } from '../../src/domain/report.js';
+import type { JobRunner } from '../../src/ports/jobRunner.js';
 import { ScriptedJobRunner } from './doubles.js';
 
 const POLLING: JobPolling = { pollMinMs: 1, pollMaxMs: 5, stopWaitMs: 5_000 };
@@ -22,6 +24,11 @@ function environment(info: Partial<Info> = {}): MockActivityEnvironment {
   return new MockActivityEnvironment({ workflowExecution: WORKFLOW, ...info }, quiet);
 }
 
+/** Runs the activity in the mock environment (typed: MockActivityEnvironment.run loses the return type). */
+function run(env: MockActivityEnvironment, jobs: JobRunner, polling: JobPolling, input: RunGlueJobInput): Promise<JobRunReport> {
+  return env.run(runGlueJob, jobs, polling, input) as Promise<JobRunReport>;
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -37,7 +44,7 @@ describe('runGlueJob: a run that succeeds', () => {
       states: ['STARTING', 'RUNNING', 'WAITING', 'RUNNING', { state: 'SUCCEEDED', executionTimeSeconds: 321, dpuSeconds: 1284 }],
       newRunId: 'jr_1',
     });
-    const report = await environment().run(runGlueJob, jobs, POLLING, INPUT);
+    const report = await run(environment(), jobs, POLLING, INPUT);
 
     expect(report).toEqual({
       jobKey: 'infobaseSplitAndBucket',
@@ -62,7 +69,7 @@ describe('runGlueJob: a run that succeeds', () => {
 
   it('keeps polling through STOPPING and unknown states (never counts them as done)', async () => {
     const jobs = new ScriptedJobRunner({ states: ['SOMETHING_NEW', 'STOPPING', '', 'SUCCEEDED'] });
-    const report = await environment().run(runGlueJob, jobs, POLLING, INPUT);
+    const report = await run(environment(), jobs, POLLING, INPUT);
     expect(report.state).toBe('SUCCEEDED');
     expect(jobs.callsTo('getJobRun')).toHaveLength(4);
   });
@@ -72,7 +79,7 @@ describe('runGlueJob: a run that succeeds', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
     const jobs = new ScriptedJobRunner({ states: ['STARTING', 'RUNNING', 'SUCCEEDED'], newRunId: 'jr_hb' });
-    await env.run(runGlueJob, jobs, POLLING, INPUT);
+    await run(env, jobs, POLLING, INPUT);
 
     expect(beats[0]).toEqual({ runId: 'jr_hb' });
     expect(beats.slice(1)).toEqual([
@@ -92,7 +99,7 @@ describe('runGlueJob: runs that fail', () => {
         states: ['RUNNING', { state, errorMessage: `boom-${state}`, logUrl: 'https://logs.example/jr_f', failedTables }],
         newRunId: 'jr_f',
       });
-      const error = await failureOf(environment().run(runGlueJob, jobs, POLLING, INPUT));
+      const error = await failureOf(run(environment(), jobs, POLLING, INPUT));
 
       expect(error).toBeInstanceOf(ApplicationFailure);
       const failure = error as ApplicationFailure;
@@ -114,14 +121,14 @@ describe('runGlueJob: runs that fail', () => {
 
   it('without a per-table breakdown, failedTables is null (meaning: every table of the run failed)', async () => {
     const jobs = new ScriptedJobRunner({ states: ['FAILED'] });
-    const failure = (await failureOf(environment().run(runGlueJob, jobs, POLLING, INPUT))) as ApplicationFailure;
+    const failure = (await failureOf(run(environment(), jobs, POLLING, INPUT))) as ApplicationFailure;
     expect(failure.type).toBe('JobRunFailed');
     expect((failure.details?.[0] as { failedTables: unknown }).failedTables).toBeNull();
   });
 
   it('a failure without message or log link still says what ended how', async () => {
     const jobs = new ScriptedJobRunner({ states: ['TIMEOUT'], newRunId: 'jr_t' });
-    const failure = (await failureOf(environment().run(runGlueJob, jobs, POLLING, INPUT))) as ApplicationFailure;
+    const failure = (await failureOf(run(environment(), jobs, POLLING, INPUT))) as ApplicationFailure;
     expect(failure.message).toContain('jr_t');
     expect(failure.message).toContain('TIMEOUT');
     expect(failure.message).not.toContain('undefined');
@@ -132,7 +139,7 @@ describe('runGlueJob: never starts a duplicate run', () => {
   it('re-attaches to the run id in the heartbeat details of a previous attempt', async () => {
     const jobs = new ScriptedJobRunner({ states: ['RUNNING', 'SUCCEEDED'] });
     const env = environment({ attempt: 2, heartbeatDetails: { runId: 'jr_old', state: 'RUNNING' } });
-    const report = await env.run(runGlueJob, jobs, POLLING, INPUT);
+    const report = await run(env, jobs, POLLING, INPUT);
 
     expect(jobs.callsTo('startJobRun')).toHaveLength(0);
     expect(report.runId).toBe('jr_old');
@@ -142,12 +149,12 @@ describe('runGlueJob: never starts a duplicate run', () => {
   it('re-attaches to a run found by its tag when there are no heartbeat details', async () => {
     // first attempt: learn the tag the activity uses
     const first = new ScriptedJobRunner({ states: ['SUCCEEDED'] });
-    await environment({ attempt: 1 }).run(runGlueJob, first, POLLING, INPUT);
+    await run(environment({ attempt: 1 }), first, POLLING, INPUT);
     const tag = first.callsTo('startJobRun')[0]!.request.runTag;
 
     // second attempt (crashed before its first heartbeat): the run is found by tag, nothing started
     const jobs = new ScriptedJobRunner({ states: ['RUNNING', 'SUCCEEDED'], tagged: { [tag]: 'jr_tagged' } });
-    const report = await environment({ attempt: 2 }).run(runGlueJob, jobs, POLLING, INPUT);
+    const report = await run(environment({ attempt: 2 }), jobs, POLLING, INPUT);
     expect(jobs.callsTo('findRunByTag')).toEqual([{ method: 'findRunByTag', jobName: JOB.jobName, runTag: tag }]);
     expect(jobs.callsTo('startJobRun')).toHaveLength(0);
     expect(report.runId).toBe('jr_tagged');
@@ -156,7 +163,7 @@ describe('runGlueJob: never starts a duplicate run', () => {
 
   async function tagFor(info: Partial<Info>, input: RunGlueJobInput = INPUT): Promise<string> {
     const jobs = new ScriptedJobRunner({ states: ['SUCCEEDED'] });
-    await environment(info).run(runGlueJob, jobs, POLLING, input);
+    await run(environment(info), jobs, POLLING, input);
     return jobs.callsTo('startJobRun')[0]!.request.runTag;
   }
 
@@ -190,7 +197,7 @@ describe('runGlueJob: cancellation', () => {
     });
     const jobs = new ScriptedJobRunner({ states: ['STARTING', 'RUNNING'], afterStop: ['STOPPING', 'STOPPING', 'STOPPED'], newRunId: 'jr_c' });
 
-    const error = await failureOf(env.run(runGlueJob, jobs, POLLING, INPUT));
+    const error = await failureOf(run(env, jobs, POLLING, INPUT));
     const callsAtRejection = jobs.calls.length;
 
     expect(error).toBeInstanceOf(CancelledFailure);
@@ -210,7 +217,7 @@ describe('runGlueJob: cancellation', () => {
     });
     const jobs = new ScriptedJobRunner({ states: ['RUNNING'], afterStop: ['STOPPING'] });
     const started = Date.now();
-    const error = await failureOf(env.run(runGlueJob, jobs, { ...POLLING, stopWaitMs: 50 }, INPUT));
+    const error = await failureOf(run(env, jobs, { ...POLLING, stopWaitMs: 50 }, INPUT));
     expect(error).toBeInstanceOf(CancelledFailure);
     expect(jobs.callsTo('stopJobRun')).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_000);
