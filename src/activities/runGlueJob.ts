@@ -98,7 +98,16 @@ export async function runGlueJob(jobs: JobRunner, polling: JobPolling, input: Ru
   } catch (error) {
     if (error instanceof CancelledFailure) {
       ctx.log.warn('cancelled: stopping job run', { jobName: input.job.jobName, runId });
-      await stopAndWait(jobs, input.job.jobName, runId, polling);
+      try {
+        await stopAndWait(jobs, input.job.jobName, runId, polling);
+      } catch (stopError) {
+        // The cancellation stands; the run may still be going, so say loudly which one to stop by hand.
+        ctx.log.error('could not stop job run after cancellation; stop it by hand', {
+          jobName: input.job.jobName,
+          runId,
+          error: (stopError as Error).message,
+        });
+      }
     }
     throw error;
   }

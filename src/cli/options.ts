@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import { flywheelHome } from '../config/home.js';
 import type { FlywheelConfig } from '../config/schema.js';
-import { describeIssues, snapshotDtSchema, tableNameSchema } from '../workflows/input.js';
+import { snapshotDtSchema, tableNameSchema } from '../workflows/input.js';
 import { badInput } from './errors.js';
 
 export interface CommonOptions {
@@ -38,8 +38,15 @@ export interface RunArgs {
 export function parseRunArgs(options: { snapshot?: string; tables?: string }): RunArgs {
   const parsed = RunArgsSchema.safeParse({ snapshot: options.snapshot, tables: options.tables });
   if (!parsed.success) {
-    const message = describeIssues(parsed.error).replace(/^snapshot:/, '--snapshot:').replace(/^tables(\.\d+)?:/, '--tables:');
-    throw badInput(message);
+    // One line per problem, each naming the flag and the value that was wrong.
+    const tables = options.tables?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+    const problems = parsed.error.issues.map((issue) => {
+      const [field, index] = issue.path;
+      if (field === 'snapshot') return `--snapshot ${JSON.stringify(options.snapshot)}: ${issue.message}`;
+      const value = typeof index === 'number' ? ` ${JSON.stringify(tables[index])}` : '';
+      return `--tables${value}: ${issue.message}`;
+    });
+    throw badInput(problems.join('; '));
   }
   return { snapshotDt: parsed.data.snapshot, tables: parsed.data.tables };
 }

@@ -19,7 +19,10 @@ export function resolveConfigPath(explicit?: string, env: NodeJS.ProcessEnv = pr
 export function formatZodIssues(source: string, error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
     const where = issue.path.length ? issue.path.join('.') : '(top level)';
-    return `  - ${where}: ${issue.message}`;
+    // A rejected record key carries the key schema's own reason one level down.
+    const nested = 'issues' in issue && Array.isArray(issue.issues) ? (issue.issues as { message: string }[]) : [];
+    const reason = nested.length ? nested.map((n) => n.message).join('; ') : issue.message;
+    return `  - ${where}: ${reason}`;
   });
   return `${source} is invalid:\n${lines.join('\n')}`;
 }

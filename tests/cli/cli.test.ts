@@ -68,7 +68,7 @@ describe('flywheel CLI against a running worker', () => {
   it('exits 2 with the reason for bad input, before or after reaching the worker', async () => {
     const badDate = await flywheel(h, configFile, 'run', '--snapshot', '2026-13-01');
     expect(badDate.code).toBe(2);
-    expect(badDate.stderr).toMatch(/--snapshot: must be a real calendar date/);
+    expect(badDate.stderr).toMatch(/--snapshot "2026-13-01": must be a real calendar date/);
 
     const unknownTable = await h.withWorker(() => flywheel(h, configFile, 'run', '--tables', 'IBE_01,NOPE_7', '--json'));
     expect(unknownTable.code).toBe(2);
