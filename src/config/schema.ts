@@ -54,7 +54,8 @@ export const JobsSchema = z
     pollMinSeconds: z.number().positive().default(5),
     pollMaxSeconds: z.number().positive().default(60),
   })
-  .strict();
+  .strict()
+  .refine((j) => j.pollMinSeconds <= j.pollMaxSeconds, { message: 'pollMinSeconds must not exceed pollMaxSeconds', path: ['pollMinSeconds'] });
 
 export const LineageSchema = z
   .object({

@@ -1,3 +1,4 @@
+import { InvalidInputError } from './errors.js';
 import { isEnvironmentName } from './identifiers.js';
 import { assertSnapshotDt } from './snapshotDate.js';
 
@@ -6,7 +7,7 @@ import { assertSnapshotDt } from './snapshotDate.js';
  * reads like an operations log: `flywheel-prod-refresh-2026-11-01`.
  */
 export function refreshWorkflowId(environment: string, snapshotDt: string): string {
-  if (!isEnvironmentName(environment)) throw new Error(`invalid environment name ${JSON.stringify(environment)}`);
+  if (!isEnvironmentName(environment)) throw new InvalidInputError(`invalid environment name ${JSON.stringify(environment)}`);
   return `flywheel-${environment}-refresh-${assertSnapshotDt(snapshotDt)}`;
 }
 
