@@ -34,7 +34,7 @@ export function classifyJobRunState(state: string): JobRunOutcome {
 }
 
 /** Jobs the refresh runs. The key is stable; the Glue job name behind it comes from config. */
-export type JobKey = 'infobaseSplitAndBucket' | 'addressableBucket';
+export type JobKey = 'infobaseSplitAndBucket' | 'addressableBucket' | 'deltaMaintenance';
 
 /**
  * Poll interval that fits the job's length: quick at first (short jobs finish fast), then backing

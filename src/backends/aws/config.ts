@@ -44,9 +44,9 @@ export const AwsConfigSchema = z
       .default({ attempts: 8, baseDelayMs: 2_000, maxDelayMs: 60_000 }),
     glue: z
       .object({
-        /** Defaults for every job run, then per job key (`infobaseSplitAndBucket`, `addressableBucket`). */
+        /** Defaults for every job run, then per job key (`infobaseSplitAndBucket`, `addressableBucket`, `deltaMaintenance`). */
         defaults: GlueJobOptionsSchema.default({}),
-        jobs: z.partialRecord(z.enum(['infobaseSplitAndBucket', 'addressableBucket']), GlueJobOptionsSchema).default({}),
+        jobs: z.partialRecord(z.enum(['infobaseSplitAndBucket', 'addressableBucket', 'deltaMaintenance']), GlueJobOptionsSchema).default({}),
         /** `api`: Glue CreateTable/BatchCreatePartition from here; `glue-job`: not implemented yet (see README). */
         registration: z.literal('api', { message: 'only "api" is supported (the glue-job mode is not implemented)' }).default('api'),
       })

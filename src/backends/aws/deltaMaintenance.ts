@@ -12,7 +12,7 @@ import { readJsonObject } from './s3Objects.js';
 
 // JobKey (domain/jobRuns.ts) has no maintenance member yet; the runner only uses the key to look up
 // per-job capacity overrides, and the runner handed to us is built with none (aws.glue.defaults apply).
-const MAINTENANCE_JOB_KEY = 'deltaMaintenance' as JobKey;
+const MAINTENANCE_JOB_KEY: JobKey = 'deltaMaintenance';
 
 /** What the Glue script may write to `--RESULT_URI` (all optional: older scripts write less). */
 const JobResultSchema = z.object({
