@@ -97,7 +97,8 @@ export async function awaitRefresh(
     return { ok: true, report };
   } catch (error) {
     const failure = explainFailure(error);
-    const report = failure.type === 'RefreshFailed' ? (failure.details?.[0] as RunReport | undefined) : undefined;
+    const detail = failure.details?.[0];
+    const report = detail && typeof detail === 'object' && 'tables' in detail ? (detail as RunReport) : undefined;
     return { ok: false, report, failureType: failure.type, message: failure.message };
   } finally {
     await poll;

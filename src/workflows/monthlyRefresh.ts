@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   setCurrentDetails,
@@ -95,7 +96,10 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   try {
     plan = await discoverSnapshot({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables });
   } catch (error) {
-    return finish(tracker, `discovery failed: ${failureMessage(error)}`);
+    // A snapshot or table that does not exist is the caller's mistake (CLI exit 2), not a failed run.
+    const cause = error instanceof ActivityFailure ? error.cause : undefined;
+    const type = cause instanceof ApplicationFailure && cause.type === 'InvalidInput' ? 'InvalidInput' : 'RefreshFailed';
+    return finish(tracker, `discovery failed: ${failureMessage(error)}`, type);
   }
   tracker.endStage('discover');
   tracker.snapshotDt = plan.snapshotDt;
@@ -151,7 +155,7 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
 }
 
 /** Final bookkeeping. A failed run fails the workflow (red in the UI) and carries the report as details. */
-function finish(tracker: RefreshTracker, error?: string): RunReport {
+function finish(tracker: RefreshTracker, error?: string, type = 'RefreshFailed'): RunReport {
   tracker.state = error ? 'failed' : 'succeeded';
   tracker.error = error;
   upsertSearchAttributes([{ key: FlywheelStatus, value: tracker.state }]);
@@ -159,6 +163,6 @@ function finish(tracker: RefreshTracker, error?: string): RunReport {
   const report = tracker.report();
   // The memo shows in the UI's run list and describe(): what the run cost, without opening it.
   upsertMemo({ cost: report.cost ?? null, tables: report.tables.length, failedTables: tracker.failedTables().length });
-  if (error) throw ApplicationFailure.create({ type: 'RefreshFailed', nonRetryable: true, message: error, details: [report] });
+  if (error) throw ApplicationFailure.create({ type, nonRetryable: true, message: error, details: [report] });
   return report;
 }

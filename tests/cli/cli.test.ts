@@ -70,7 +70,12 @@ describe('flywheel CLI against a running worker', () => {
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/--snapshot "2026-13-01": must be a real calendar date/);
 
-    const unknownTable = await h.withWorker(() => flywheel(h, configFile, 'run', '--tables', 'IBE_01,NOPE_7', '--json'));
+    const [unknownTable, missingSnapshot] = await h.withWorker(async () => [
+      await flywheel(h, configFile, 'run', '--tables', 'IBE_01,NOPE_7', '--json'),
+      await flywheel(h, configFile, 'run', '--snapshot', '2020-01-01'),
+    ]);
+    expect(missingSnapshot.code, missingSnapshot.stderr).toBe(2);
+    expect(missingSnapshot.stderr).toMatch(/snapshot 2020-01-01 is not complete/);
     expect(unknownTable.code).toBe(2);
     expect(unknownTable.stderr).toMatch(/unknown table\(s\) in filter: NOPE_7/);
 
