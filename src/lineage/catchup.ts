@@ -2,22 +2,10 @@ import type { FlywheelConfig } from '../config/schema.js';
 import { NO_CONTEXT, type OperationContext } from '../ports/context.js';
 import type { LineageStatus } from '../domain/report.js';
 import { createLineagePublisher } from './createPublisher.js';
-import { readOutbox, readPublished, type LineageRecord, type RecordStatus } from './outbox.js';
+import { readOutbox, readPublished, type LineageRecord } from './outbox.js';
 
-/** One workflow run's lineage as the ledger knows it (what `flywheel lineage status` prints). */
-export interface LineageEntry {
-  workflowId: string;
-  runId: string;
-  snapshotDt: string;
-  environment: string;
-  sink: string;
-  status: RecordStatus;
-  reason?: string;
-  attempts: number;
-  events?: number;
-  firstAttemptAt: string;
-  lastAttemptAt: string;
-}
+/** One workflow run's lineage as the ledger knows it (what `flywheel lineage status` prints): its record without the payload. */
+export type LineageEntry = Omit<LineageRecord, 'version' | 'done' | 'run'>;
 
 export interface PublishPendingResult {
   workflowId: string;
