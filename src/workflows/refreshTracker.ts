@@ -186,11 +186,15 @@ export class RefreshTracker {
 
   /** Markdown progress table for the Web UI's "current details". */
   markdown(): string {
-    const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage}\n\n`;
+    const lineage = `lineage ${this.lineage.status}${this.lineage.reason ? ` (${this.lineage.reason.slice(0, 80)})` : ''}`;
+    const rejected = this.rejected.length
+      ? `\n\nRejected requests:\n${this.rejected.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|').slice(0, 160)}`).join('\n')}`
+      : '';
+    const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage} · ${lineage}\n\n`;
     const rows = this.tableReports().map(
       (t) =>
         `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
     );
-    return `${header}| table | stage | state | attempts | rows | buckets | last error |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`;
+    return `${header}| table | stage | state | attempts | rows | buckets | last error |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}${rejected}`;
   }
 }

@@ -66,6 +66,11 @@ describe('reprocessing a failed table by signal', () => {
       expect(reasons[3]).toMatch(/processes snapshot 2026-10-01, not 2026-09-01/);
       expect(reasons[4]).toMatch(/fromStage/);
       expect(reasons[5]).toMatch(/abandon: malformed abandon payload/);
+      // The Web UI's "current details" show the same: per-table progress and the rejected requests.
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toMatch(/^\*\*awaiting-reprocess\*\*/);
+      expect(metadata.currentDetails).toMatch(/\| MIACS_01 \| split \| failed \| 1 \|/);
+      expect(metadata.currentDetails).toContain('unknown table(s) NOPE_42');
 
       await broken.restore();
       await temporalSignal(workflowId, 'reprocess', '{"tables":["MIACS_01"]}');
