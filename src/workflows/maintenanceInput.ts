@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN } from '../domain/identifiers.js';
+import type { MaintainTableResult } from '../ports/deltaMaintenance.js';
 import { tableNameSchema } from './input.js';
 
 /** Delta's own VACUUM safety default: shorter retention can break readers and time travel. */
@@ -16,17 +17,9 @@ export const DeltaMaintenanceInputSchema = z
 export type DeltaMaintenanceInput = z.infer<typeof DeltaMaintenanceInputSchema>;
 
 /** What one table's OPTIMIZE + VACUUM did. Counts are null when the backend cannot tell (see `notes`). */
-export interface TableMaintenanceReport {
+export interface TableMaintenanceReport extends MaintainTableResult {
   table: string;
   state: 'succeeded' | 'failed';
-  filesCompacted: number | null;
-  filesWritten: number | null;
-  filesRemoved: number | null;
-  partitionsRemoved: number | null;
-  rowsBefore?: number;
-  rowsAfter?: number;
-  jobRunId?: string;
-  notes: string[];
   error?: string;
 }
 
