@@ -48,6 +48,18 @@ export async function createOrUpdate(create: () => Promise<unknown>, update: () 
   }
 }
 
+/** CreateTable, or UpdateTable when it already exists, retried per `retry`: safe to re-run. */
+export async function upsertGlueTable(glue: GlueClient, database: string, input: TableInput, retry: RetryPolicy): Promise<void> {
+  await withAwsRetry(
+    () =>
+      createOrUpdate(
+        () => glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: input })),
+        () => glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: input })),
+      ),
+    retry,
+  );
+}
+
 /**
  * Registers the staged data written by the split jobs as `<database>.<table>_staged`, partitioned by
  * `snapshot_dt`. Columns come from the footer of one staged Parquet file, so the catalog always
@@ -89,14 +101,7 @@ export class GlueStagedTableCatalog implements StagedTableCatalog {
       PartitionKeys: [{ Name: PARTITION_KEY, Type: 'string' }],
       StorageDescriptor: parquetStorage(columns, this.layout.uri(root)),
     };
-    await withAwsRetry(
-      () =>
-        createOrUpdate(
-          () => this.glue.send(new CreateTableCommand({ DatabaseName: this.database, TableInput: table })),
-          () => this.glue.send(new UpdateTableCommand({ DatabaseName: this.database, TableInput: table })),
-        ),
-      this.retry,
-    );
+    await upsertGlueTable(this.glue, this.database, table, this.retry);
     await withAwsRetry(() => this.upsertPartition(tableName, snapshotDt, parquetStorage(columns, partitionUri)), this.retry);
 
     return {

@@ -1,16 +1,14 @@
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   GetTableCommand,
   GetTablesCommand,
-  UpdateTableCommand,
   type GlueClient,
   type Table,
   type TableInput,
 } from '@aws-sdk/client-glue';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketedTableName, type SourceTable } from '../../domain/tables.js';
-import { createOrUpdate } from './glueCatalog.js';
+import { upsertGlueTable } from './glueCatalog.js';
 import type { AwsLayout } from './layout.js';
 import { awsErrorName, withAwsRetry, type RetryPolicy } from './retry.js';
 import { deletePrefix, parseS3Uri } from './s3Objects.js';
@@ -67,14 +65,7 @@ export class SnapshotTables {
         'flywheel.snapshot_table': snapshotTable,
       },
     };
-    await withAwsRetry(
-      () =>
-        createOrUpdate(
-          () => this.glue.send(new CreateTableCommand({ DatabaseName: this.database, TableInput: input })),
-          () => this.glue.send(new UpdateTableCommand({ DatabaseName: this.database, TableInput: input })),
-        ),
-      this.retry,
-    );
+    await upsertGlueTable(this.glue, this.database, input, this.retry);
     return built.StorageDescriptor.Location;
   }
 
