@@ -6,7 +6,7 @@
  * would write it, and FAILED runs come from fault injection (moto has no FAILED state).
  */
 import { CreateJobCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsBackend } from '../../src/backends/aws/index.js';
 import { createAwsClients, type AwsClients } from '../../src/backends/aws/clients.js';
 import { parseAwsConfig } from '../../src/backends/aws/config.js';
@@ -18,8 +18,7 @@ import type { Backend } from '../../src/ports/backend.js';
 import type { OperationContext } from '../../src/ports/context.js';
 import type { MaintenanceTarget } from '../../src/ports/deltaMaintenance.js';
 import { faultInjectionPatchOutput } from '../backends/aws/faultInjection.js';
-import { arrangeClients, BUCKET, createBucket, put } from '../backends/aws/helpers.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { BUCKET, put, useMoto } from '../backends/aws/helpers.js';
 
 const JOB = 'etl-omc-flywheel-test-delta-maintenance';
 const PREFIX = `s3://${BUCKET}/maintenance-results/`;
@@ -47,20 +46,12 @@ function recordingContext(): OperationContext & { beats: unknown[] } {
   return { beats, heartbeat: (d) => void beats.push(d), signal: new AbortController().signal };
 }
 
-let moto: Moto;
-let arrange: ReturnType<typeof arrangeClients>;
+const env = useMoto();
 let clients: AwsClients;
 let backend: Backend;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  arrange = arrangeClients();
-});
-afterAll(async () => moto?.stop());
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(arrange.s3);
-  await arrange.glue.send(
+  await env.arrange.glue.send(
     new CreateJobCommand({ Name: JOB, Role: 'arn:aws:iam::123456789012:role/flywheel-glue', Command: { Name: 'glueetl', ScriptLocation: `s3://${BUCKET}/scripts/delta.py` }, GlueVersion: '4.0' }),
   );
   const c = config();
@@ -69,14 +60,14 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   clients.destroy();
-  await moto.unsetTransition('glue::job_run');
+  await env.moto.unsetTransition('glue::job_run');
 });
 
-const runs = async () => (await arrange.glue.send(new GetJobRunsCommand({ JobName: JOB }))).JobRuns ?? [];
+const runs = async () => (await env.arrange.glue.send(new GetJobRunsCommand({ JobName: JOB }))).JobRuns ?? [];
 
 describe('Delta maintenance through a Glue job (moto)', () => {
   it('starts the job with --TABLE/--OPTIMIZE_WHERE/--ZORDER_BY/--RETAIN_HOURS and the run tag, polls to SUCCEEDED', async () => {
-    await moto.setManualTransition('glue::job_run', 3);
+    await env.moto.setManualTransition('glue::job_run', 3);
     const ctx = recordingContext();
     const result = await backend.maintenance!.maintainTable({ target, retainHours: 200, asOf: '2026-11-01T00:00:00Z', runTag: 'wf/run/maintenance/IBE_01' }, ctx);
     const [run] = await runs();
@@ -98,7 +89,7 @@ describe('Delta maintenance through a Glue job (moto)', () => {
   it('reads the counts the job wrote to --RESULT_URI (written here in place of the Spark script)', async () => {
     const runTag = 'wf/run/maintenance/counts';
     const key = maintenanceResultUri(PREFIX, 'test', runTag).replace(`s3://${BUCKET}/`, '');
-    await put(arrange.s3, key, JSON.stringify({ filesCompacted: 120, filesWritten: 4, filesRemoved: 310 }));
+    await put(env.arrange.s3, key, JSON.stringify({ filesCompacted: 120, filesWritten: 4, filesRemoved: 310 }));
     const result = await backend.maintenance!.maintainTable({ target: { ...target, where: undefined, zorderBy: [] }, retainHours: 168, asOf: '2026-11-01T00:00:00Z', runTag }, recordingContext());
     expect(result).toMatchObject({ filesCompacted: 120, filesWritten: 4, filesRemoved: 310, partitionsRemoved: null });
     const [run] = await runs();

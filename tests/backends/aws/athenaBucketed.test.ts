@@ -1,19 +1,17 @@
 import { GetQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GetTableCommand, GetTablesCommand } from '@aws-sdk/client-glue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { athenaClientToken } from '../../../src/backends/aws/athenaQueries.js';
 import { createAwsBackend, createAwsClients, parseAwsConfig, type AwsClients } from '../../../src/backends/aws/index.js';
 import { listAllObjects } from '../../../src/backends/aws/s3Objects.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import type { CreateBucketedTableRequest } from '../../../src/ports/bucketedTables.js';
 import { NO_CONTEXT, type OperationContext } from '../../../src/ports/context.js';
-import { startMoto, type Moto } from '../../support/moto.js';
 import { emulateAthenaCtas, type CtasObservation } from './athenaCtasEmulation.js';
 import { faultInjectionErrorResponse, faultInjectionPatchOutput, recordInputs } from './faultInjection.js';
-import { arrangeClients, BUCKET, createBucket, createDatabase, DATABASE, parquetBytes, put, testConfig } from './helpers.js';
+import { BUCKET, createDatabase, DATABASE, parquetBytes, put, testConfig, useMoto } from './helpers.js';
 
-let moto: Moto;
-let arrange: ReturnType<typeof arrangeClients>;
+const env = useMoto();
 let clients: AwsClients;
 let backend: Backend;
 let ctas: CtasObservation[];
@@ -29,19 +27,19 @@ const request = (snapshotDt: string, requestToken = `wf-1/run-1/ctas/IBE_01/${sn
   requestToken,
 });
 const stable = async () =>
-  (await arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_bucketed' }))).Table;
+  (await env.arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_bucketed' }))).Table;
 const snapshotTables = async () =>
-  ((await arrange.glue.send(new GetTablesCommand({ DatabaseName: DATABASE }))).TableList ?? [])
+  ((await env.arrange.glue.send(new GetTablesCommand({ DatabaseName: DATABASE }))).TableList ?? [])
     .map((t) => t.Name!)
     .filter((n) => /^ibe_01_bucketed_\d{8}$/.test(n))
     .sort();
 const filesAt = async (dt: string) =>
-  (await listAllObjects(arrange.s3, BUCKET, `omc_cleanroom_data/bucketed/ibe_01/snapshot_dt=${dt}/`)).length;
+  (await listAllObjects(env.arrange.s3, BUCKET, `omc_cleanroom_data/bucketed/ibe_01/snapshot_dt=${dt}/`)).length;
 
 async function makeBackend(aws: Record<string, unknown> = {}) {
   const config = testConfig(aws);
   clients = createAwsClients(parseAwsConfig(config));
-  ctas = emulateAthenaCtas(clients.athena, { glue: arrange.glue, s3: arrange.s3, database: DATABASE }, {
+  ctas = emulateAthenaCtas(clients.athena, { glue: env.arrange.glue, s3: env.arrange.s3, database: DATABASE }, {
     files: 3,
     stats: { DataScannedInBytes: 123_456, EngineExecutionTimeInMillis: 789 },
   });
@@ -49,29 +47,24 @@ async function makeBackend(aws: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  arrange = arrangeClients();
   stagedFile = await parquetBytes(`SELECT 'c' || i AS customer_user_id FROM range(10) t(i)`);
 });
-afterAll(async () => moto?.stop());
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(arrange.s3);
-  await createDatabase(arrange.glue);
+  await createDatabase(env.arrange.glue);
   await makeBackend();
   for (const dt of ['2026-07-01', '2026-08-01', '2026-09-01', '2026-10-01']) {
-    await put(arrange.s3, `omc_cleanroom_data/split/IBE_01/snapshot_dt=${dt}/part-0.parquet`, stagedFile);
+    await put(env.arrange.s3, `omc_cleanroom_data/split/IBE_01/snapshot_dt=${dt}/part-0.parquet`, stagedFile);
     await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: dt });
   }
 });
 afterEach(async () => {
   await backend.close();
-  await moto.unsetTransition('athena::execution');
+  await env.moto.unsetTransition('athena::execution');
 });
 
 describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation)', () => {
   it('empties the snapshot location, runs one CTAS with a deterministic token, repoints the stable table', async () => {
-    await put(arrange.s3, 'omc_cleanroom_data/bucketed/ibe_01/snapshot_dt=2026-10-01/leftover-from-a-failed-run', 'x');
+    await put(env.arrange.s3, 'omc_cleanroom_data/bucketed/ibe_01/snapshot_dt=2026-10-01/leftover-from-a-failed-run', 'x');
     const built = await backend.bucketed.createBucketedTable(request('2026-10-01'), NO_CONTEXT);
 
     expect(ctas).toHaveLength(1);
@@ -116,7 +109,7 @@ describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation
     await backend.bucketed.createBucketedTable(request('2026-10-01'), NO_CONTEXT);
     expect(await snapshotTables()).toEqual(['ibe_01_bucketed_20260801', 'ibe_01_bucketed_20260901', 'ibe_01_bucketed_20261001']);
     expect(await filesAt('2026-07-01')).toBe(0);
-    const markers = await listAllObjects(arrange.s3, BUCKET, 'omc_cleanroom_data/bucketed/ibe_01/_flywheel_builds/');
+    const markers = await listAllObjects(env.arrange.s3, BUCKET, 'omc_cleanroom_data/bucketed/ibe_01/_flywheel_builds/');
     expect(markers.map((m) => m.Key!.split('/').pop()).sort()).toEqual([
       'snapshot_dt=2026-08-01.json',
       'snapshot_dt=2026-09-01.json',
@@ -135,7 +128,7 @@ describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation
   });
 
   it('polls a query through several states (moto state manager), heartbeating each poll', async () => {
-    await moto.setManualTransition('athena::execution', 3);
+    await env.moto.setManualTransition('athena::execution', 3);
     const beats: unknown[] = [];
     await backend.bucketed.createBucketedTable(request('2026-10-01'), { heartbeat: (d) => beats.push(d), signal: new AbortController().signal });
     const states = beats.map((b) => (b as { state?: string }).state).filter(Boolean);
@@ -145,7 +138,7 @@ describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation
 
   it('on abort stops the query (moto → CANCELLED) and leaves the stable table untouched', async () => {
     await backend.bucketed.createBucketedTable(request('2026-09-01'), NO_CONTEXT);
-    await moto.setManualTransition('athena::execution', 1000);
+    await env.moto.setManualTransition('athena::execution', 1000);
     const controller = new AbortController();
     let queryId: string | undefined;
     const ctx: OperationContext = {

@@ -1,42 +1,33 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { validationSql } from '../../../src/backends/aws/bucketedValidation.js';
 import { createAwsBackend, createAwsClients, parseAwsConfig, type AwsClients } from '../../../src/backends/aws/index.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import { NO_CONTEXT } from '../../../src/ports/context.js';
-import { startMoto, type Moto } from '../../support/moto.js';
 import { emulateAthenaCtas } from './athenaCtasEmulation.js';
 import { recordInputs } from './faultInjection.js';
-import { arrangeClients, createBucket, createDatabase, DATABASE, parquetBytes, put, testConfig } from './helpers.js';
+import { createDatabase, DATABASE, parquetBytes, put, testConfig, useMoto } from './helpers.js';
 
-let moto: Moto;
-let arrange: ReturnType<typeof arrangeClients>;
+const env = useMoto();
 let clients: AwsClients;
 let backend: Backend;
 
 const ibe01 = { name: 'IBE_01', kind: 'infobase' } as const;
 const validateRequest = { table: ibe01, snapshotDt: '2026-10-01', bucketColumn: 'customer_user_id', bucketCount: 256 };
 
-beforeAll(async () => {
-  moto = await startMoto();
-  arrange = arrangeClients();
-});
-afterAll(async () => moto?.stop());
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(arrange.s3);
-  await createDatabase(arrange.glue);
+  await createDatabase(env.arrange.glue);
   const config = testConfig();
   clients = createAwsClients(parseAwsConfig(config));
-  emulateAthenaCtas(clients.athena, { glue: arrange.glue, s3: arrange.s3, database: DATABASE }, { files: 4 });
+  emulateAthenaCtas(clients.athena, { glue: env.arrange.glue, s3: env.arrange.s3, database: DATABASE }, { files: 4 });
   backend = await createAwsBackend(config, { clients });
-  await put(arrange.s3, 'omc_cleanroom_data/split/IBE_01/snapshot_dt=2026-10-01/part-0.parquet', await parquetBytes(`SELECT 'c1' AS customer_user_id`));
+  await put(env.arrange.s3, 'omc_cleanroom_data/split/IBE_01/snapshot_dt=2026-10-01/part-0.parquet', await parquetBytes(`SELECT 'c1' AS customer_user_id`));
   await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
   await backend.bucketed.createBucketedTable({ ...validateRequest, requestToken: 'wf/run/ctas/IBE_01' }, NO_CONTEXT);
 });
 
 /** moto serves queued result sets to the next queries, in order: staged count, bucketed count, layout check. */
 async function queueCounts(staged: number, bucketed: number, customersInSeveralBuckets: number) {
-  for (const n of [staged, bucketed, customersInSeveralBuckets]) await moto.queueAthenaResult([['_col0'], [String(n)]]);
+  for (const n of [staged, bucketed, customersInSeveralBuckets]) await env.moto.queueAthenaResult([['_col0'], [String(n)]]);
 }
 
 describe('bucketed table validation (Athena counts via moto static results)', () => {
@@ -69,7 +60,7 @@ describe('bucketed table validation (Athena counts via moto static results)', ()
   });
 
   it('fails loudly when Athena does not return a count', async () => {
-    await moto.queueAthenaResult([['_col0'], ['not-a-number']]);
+    await env.moto.queueAthenaResult([['_col0'], ['not-a-number']]);
     await expect(backend.bucketed.validateBucketedTable(validateRequest, NO_CONTEXT)).rejects.toThrow(/expected a count/);
   });
 });

@@ -5,13 +5,11 @@ import { parseAwsConfig } from '../../../src/backends/aws/config.js';
 import { readParquetFooter, glueColumns } from '../../../src/backends/aws/parquetSchema.js';
 import { createAwsBackend } from '../../../src/backends/aws/index.js';
 import type { Backend } from '../../../src/ports/backend.js';
-import { startMoto, type Moto } from '../../support/moto.js';
 import { recordInputs } from './faultInjection.js';
-import { arrangeClients, BUCKET, createBucket, createDatabase, DATABASE, parquetBytes, put, testConfig } from './helpers.js';
+import { BUCKET, createDatabase, DATABASE, parquetBytes, put, testConfig, useMoto } from './helpers.js';
 
-let moto: Moto;
+const env = useMoto();
 let backend: Backend;
-let arrange: ReturnType<typeof arrangeClients>;
 let typedFile: Uint8Array;
 
 const TYPED_SELECT = `SELECT
@@ -25,25 +23,19 @@ const staged = (table: string, dt: string) => `omc_cleanroom_data/split/${table}
 const ibe01 = { name: 'IBE_01', kind: 'infobase' } as const;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  arrange = arrangeClients();
   backend = await createAwsBackend(testConfig());
   typedFile = await parquetBytes(TYPED_SELECT);
 });
-afterAll(async () => {
-  await backend?.close();
-  await moto?.stop();
-});
+// After useMoto's hooks: the backend is built once moto runs and closed before it stops.
+afterAll(async () => backend?.close());
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(arrange.s3);
-  await createDatabase(arrange.glue);
+  await createDatabase(env.arrange.glue);
 });
 
 describe('Parquet footer → Glue columns', () => {
   it('maps DuckDB-written Parquet types to Hive types, lower-cases names', async () => {
-    await put(arrange.s3, 'x/typed.parquet', typedFile);
-    const columns = glueColumns(await readParquetFooter(arrange.s3, BUCKET, 'x/typed.parquet'));
+    await put(env.arrange.s3, 'x/typed.parquet', typedFile);
+    const columns = glueColumns(await readParquetFooter(env.arrange.s3, BUCKET, 'x/typed.parquet'));
     expect(Object.fromEntries(columns.map((c) => [c.name, c.type]))).toEqual({
       customer_user_id: 'string',
       big: 'bigint',
@@ -67,7 +59,7 @@ describe('Parquet footer → Glue columns', () => {
   it('reads a footer larger than the first range request with a second suffix range, never the whole file', async () => {
     const columns = Array.from({ length: 1200 }, (_, i) => `${i}::BIGINT AS a_rather_long_column_name_number_${i}`).join(', ');
     const wide = await parquetBytes(`SELECT ${columns} FROM range(3)`);
-    await put(arrange.s3, 'x/wide.parquet', wide);
+    await put(env.arrange.s3, 'x/wide.parquet', wide);
     const client = createAwsClients(parseAwsConfig(testConfig())).s3;
     const gets = recordInputs(client, 'GetObjectCommand');
     const metadata = await readParquetFooter(client, BUCKET, 'x/wide.parquet');
@@ -77,18 +69,18 @@ describe('Parquet footer → Glue columns', () => {
   });
 
   it('rejects a non-Parquet object and a column name that is not a safe identifier', async () => {
-    await put(arrange.s3, 'x/not.parquet', 'this is not parquet at all');
-    await expect(readParquetFooter(arrange.s3, BUCKET, 'x/not.parquet')).rejects.toThrow(/not Parquet/);
-    await put(arrange.s3, 'x/bad.parquet', await parquetBytes(`SELECT 1 AS "bad name; drop"`));
-    const metadata = await readParquetFooter(arrange.s3, BUCKET, 'x/bad.parquet');
+    await put(env.arrange.s3, 'x/not.parquet', 'this is not parquet at all');
+    await expect(readParquetFooter(env.arrange.s3, BUCKET, 'x/not.parquet')).rejects.toThrow(/not Parquet/);
+    await put(env.arrange.s3, 'x/bad.parquet', await parquetBytes(`SELECT 1 AS "bad name; drop"`));
+    const metadata = await readParquetFooter(env.arrange.s3, BUCKET, 'x/bad.parquet');
     expect(() => glueColumns(metadata)).toThrow(/invalid Parquet column name/);
   });
 });
 
 describe('Glue catalog registration against moto', () => {
   it('creates the external Parquet table and its snapshot_dt partition from the staged footer', async () => {
-    await put(arrange.s3, `${staged('IBE_01', '2026-10-01')}part-00000.snappy.parquet`, typedFile);
-    await put(arrange.s3, `${staged('IBE_01', '2026-10-01')}_SUCCESS`, new Uint8Array());
+    await put(env.arrange.s3, `${staged('IBE_01', '2026-10-01')}part-00000.snappy.parquet`, typedFile);
+    await put(env.arrange.s3, `${staged('IBE_01', '2026-10-01')}_SUCCESS`, new Uint8Array());
     const registered = await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
     expect(registered).toMatchObject({
       database: DATABASE,
@@ -98,14 +90,14 @@ describe('Glue catalog registration against moto', () => {
     });
     expect(registered.columns.filter((c) => c.name === 'snapshot_dt')).toEqual([{ name: 'snapshot_dt', type: 'string' }]);
 
-    const { Table } = await arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_staged' }));
+    const { Table } = await env.arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_staged' }));
     expect(Table?.PartitionKeys).toEqual([{ Name: 'snapshot_dt', Type: 'string' }]);
     expect(Table?.TableType).toBe('EXTERNAL_TABLE');
     expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/omc_cleanroom_data/split/IBE_01/`);
     expect(Table?.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     // The partition key is not repeated as a data column (Glue/Athena reject that).
     expect(Table?.StorageDescriptor?.Columns?.map((c) => c.Name)).not.toContain('snapshot_dt');
-    const { Partition } = await arrange.glue.send(
+    const { Partition } = await env.arrange.glue.send(
       new GetPartitionCommand({ DatabaseName: DATABASE, TableName: 'ibe_01_staged', PartitionValues: ['2026-10-01'] }),
     );
     expect(Partition?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/${staged('IBE_01', '2026-10-01')}`);
@@ -113,34 +105,34 @@ describe('Glue catalog registration against moto', () => {
 
   it('is idempotent: re-registering updates the table (new schema) and the existing partition', async () => {
     const key = `${staged('IBE_01', '2026-10-01')}part-00000.snappy.parquet`;
-    await put(arrange.s3, key, await parquetBytes(`SELECT 'c1' AS customer_user_id`));
+    await put(env.arrange.s3, key, await parquetBytes(`SELECT 'c1' AS customer_user_id`));
     await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
-    await put(arrange.s3, key, await parquetBytes(`SELECT 'c1' AS customer_user_id, 5::BIGINT AS score`));
+    await put(env.arrange.s3, key, await parquetBytes(`SELECT 'c1' AS customer_user_id, 5::BIGINT AS score`));
     await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
-    await put(arrange.s3, `${staged('IBE_01', '2026-11-01')}part-0.parquet`, await parquetBytes(`SELECT 'c2' AS customer_user_id, 6::BIGINT AS score`));
+    await put(env.arrange.s3, `${staged('IBE_01', '2026-11-01')}part-0.parquet`, await parquetBytes(`SELECT 'c2' AS customer_user_id, 6::BIGINT AS score`));
     await backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-11-01' });
 
-    const { Table } = await arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_staged' }));
+    const { Table } = await env.arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_staged' }));
     expect(Table?.StorageDescriptor?.Columns).toEqual([
       { Name: 'customer_user_id', Type: 'string' },
       { Name: 'score', Type: 'bigint' },
     ]);
-    const { Partition } = await arrange.glue.send(
+    const { Partition } = await env.arrange.glue.send(
       new GetPartitionCommand({ DatabaseName: DATABASE, TableName: 'ibe_01_staged', PartitionValues: ['2026-10-01'] }),
     );
     expect(Partition?.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(['customer_user_id', 'score']);
-    const { Partitions } = await arrange.glue.send(new GetPartitionsCommand({ DatabaseName: DATABASE, TableName: 'ibe_01_staged' }));
+    const { Partitions } = await env.arrange.glue.send(new GetPartitionsCommand({ DatabaseName: DATABASE, TableName: 'ibe_01_staged' }));
     expect(Partitions?.map((p) => p.Values?.[0]).sort()).toEqual(['2026-10-01', '2026-11-01']);
   });
 
   it('registers the addressable ids under their staged name', async () => {
-    await put(arrange.s3, `${staged('addressable_ids', '2026-10-01')}part-0.parquet`, await parquetBytes(`SELECT 'c1' AS customer_user_id`));
+    await put(env.arrange.s3, `${staged('addressable_ids', '2026-10-01')}part-0.parquet`, await parquetBytes(`SELECT 'c1' AS customer_user_id`));
     const registered = await backend.catalog.registerStagedTable({ table: { name: 'addressable_ids', kind: 'addressable' }, snapshotDt: '2026-10-01' });
     expect(registered.tableName).toBe('addressable_ids_staged');
   });
 
   it('fails clearly when the split job wrote no data files', async () => {
-    await put(arrange.s3, `${staged('IBE_01', '2026-10-01')}_SUCCESS`, new Uint8Array());
+    await put(env.arrange.s3, `${staged('IBE_01', '2026-10-01')}_SUCCESS`, new Uint8Array());
     await expect(backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' })).rejects.toMatchObject({
       name: 'InvalidInput',
       message: expect.stringContaining('no staged data files'),

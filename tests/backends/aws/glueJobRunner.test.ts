@@ -1,26 +1,17 @@
 import { GetJobRunCommand } from '@aws-sdk/client-glue';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../src/backends/aws/clients.js';
 import { parseAwsConfig, type AwsConfig } from '../../../src/backends/aws/config.js';
 import { glueLogUrl, GlueJobRunner, RUN_TAG_ARGUMENT } from '../../../src/backends/aws/glueJobRunner.js';
 import { classifyJobRunState } from '../../../src/domain/jobRuns.js';
-import { startMoto, type Moto } from '../../support/moto.js';
 import { faultInjectionErrorResponse, faultInjectionPatchOutput, faultInjectionReplaceCommand, recordInputs } from './faultInjection.js';
-import { arrangeClients, createBucket, createJobs, INFOBASE_JOB, testConfig } from './helpers.js';
+import { createJobs, INFOBASE_JOB, testConfig, useMoto } from './helpers.js';
 
-let moto: Moto;
+const env = useMoto();
 let aws: AwsConfig;
 let clients: AwsClients;
-let arrange: ReturnType<typeof arrangeClients>;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  arrange = arrangeClients();
-});
-afterAll(async () => moto?.stop());
 beforeEach(async () => {
-  await moto.reset();
-  await createBucket(arrange.s3);
   aws = parseAwsConfig(
     testConfig({ glue: { defaults: { workerType: 'G.1X', numberOfWorkers: 4, timeoutMinutes: 120 }, jobs: { infobaseSplitAndBucket: { executionClass: 'FLEX' } } } }),
   );
@@ -29,7 +20,7 @@ beforeEach(async () => {
 afterEach(async () => {
   clients.destroy();
   // Transitions survive /moto-api/reset: undo them so the next test starts from moto's defaults.
-  await moto.unsetTransition('glue::job_run');
+  await env.moto.unsetTransition('glue::job_run');
 });
 
 const runner = (pageSize?: number) => new GlueJobRunner(clients.glue, 'us-east-1', aws, aws.retry, pageSize);
@@ -47,10 +38,10 @@ describe('glueLogUrl', () => {
 
 describe('Glue job runner against moto', () => {
   it('starts a run with the run tag argument and the configured worker options', async () => {
-    await createJobs(arrange.glue);
+    await createJobs(env.arrange.glue);
     const sent = recordInputs(clients.glue, 'StartJobRunCommand');
     const { runId } = await start(runner(), 'wf-1/run-1/infobaseSplitAndBucket/0');
-    const { JobRun } = await arrange.glue.send(new GetJobRunCommand({ JobName: INFOBASE_JOB, RunId: runId }));
+    const { JobRun } = await env.arrange.glue.send(new GetJobRunCommand({ JobName: INFOBASE_JOB, RunId: runId }));
     expect(JobRun?.Arguments).toMatchObject({ '--SNAPSHOT_DT': '2026-10-01', [RUN_TAG_ARGUMENT]: 'wf-1/run-1/infobaseSplitAndBucket/0' });
     expect(JobRun).toMatchObject({ WorkerType: 'G.1X', NumberOfWorkers: 4, Timeout: 120 });
     // moto does not echo ExecutionClass: check the request (per-job override on top of the defaults).
@@ -58,8 +49,8 @@ describe('Glue job runner against moto', () => {
   });
 
   it('reports a run through several polls (moto state manager) until SUCCEEDED', async () => {
-    await createJobs(arrange.glue);
-    await moto.setManualTransition('glue::job_run', 2);
+    await createJobs(env.arrange.glue);
+    await env.moto.setManualTransition('glue::job_run', 2);
     const r = runner();
     const { runId } = await start(r, 'tag-polls');
     const states: string[] = [];
@@ -78,7 +69,7 @@ describe('Glue job runner against moto', () => {
   });
 
   it('finds a run by tag across GetJobRuns pages, newest first, and nothing for an unknown tag', async () => {
-    await createJobs(arrange.glue, 10);
+    await createJobs(env.arrange.glue, 10);
     const r = runner(2);
     const first = await start(r, 'tag-a');
     for (const tag of ['tag-b', 'tag-c', 'tag-d', 'tag-e']) await start(r, tag);
@@ -91,8 +82,8 @@ describe('Glue job runner against moto', () => {
   });
 
   it('on ConcurrentRunsExceeded (real moto) finds its own run by tag instead of starting a duplicate', async () => {
-    await createJobs(arrange.glue, 1);
-    await moto.setManualTransition('glue::job_run', 5);
+    await createJobs(env.arrange.glue, 1);
+    await env.moto.setManualTransition('glue::job_run', 5);
     const r = runner();
     const { runId } = await start(r, 'tag-lost-response');
     // A retried activity that never saw the first response starts again with the same tag.
@@ -102,7 +93,7 @@ describe('Glue job runner against moto', () => {
   });
 
   it('fault injection: retries a transient ConcurrentRunsExceeded and then starts the run', async () => {
-    await createJobs(arrange.glue);
+    await createJobs(env.arrange.glue);
     const fault = faultInjectionErrorResponse(clients.glue, 'StartJobRunCommand', 'ConcurrentRunsExceededException', 2);
     const { runId } = await start(runner(), 'tag-retry');
     expect(fault.calls()).toBe(2);
@@ -110,7 +101,7 @@ describe('Glue job runner against moto', () => {
   });
 
   it('fault injection: throttling and OperationTimeout on GetJobRun are retried', async () => {
-    await createJobs(arrange.glue);
+    await createJobs(env.arrange.glue);
     const { runId } = await start(runner(), 'tag-throttle');
     const throttle = faultInjectionErrorResponse(clients.glue, 'GetJobRunCommand', 'ThrottlingException', 3);
     const timeout = faultInjectionErrorResponse(clients.glue, 'GetJobRunCommand', 'OperationTimeoutException', 1);
@@ -119,7 +110,7 @@ describe('Glue job runner against moto', () => {
   });
 
   it('fault injection: an invalid-input error is not retried', async () => {
-    await createJobs(arrange.glue);
+    await createJobs(env.arrange.glue);
     const fault = faultInjectionErrorResponse(clients.glue, 'StartJobRunCommand', 'InvalidInputException', 5);
     await expect(start(runner(), 'tag-bad')).rejects.toMatchObject({ name: 'InvalidInputException' });
     expect(fault.calls()).toBe(1);
@@ -127,7 +118,7 @@ describe('Glue job runner against moto', () => {
 
   for (const state of ['FAILED', 'TIMEOUT', 'ERROR', 'EXPIRED', 'STOPPED']) {
     it(`fault injection: a ${state} run (moto has no such state) maps to a failed status with the error log`, async () => {
-      await createJobs(arrange.glue);
+      await createJobs(env.arrange.glue);
       const r = runner();
       const { runId } = await start(r, `tag-${state}`);
       faultInjectionPatchOutput(clients.glue, 'GetJobRunCommand', (output) => {
@@ -146,7 +137,7 @@ describe('Glue job runner against moto', () => {
   }
 
   it('fault injection (moto lacks BatchStopJobRun): stop sends the run id and accepts a clean response', async () => {
-    await createJobs(arrange.glue);
+    await createJobs(env.arrange.glue);
     const stop = faultInjectionReplaceCommand(clients.glue, 'BatchStopJobRunCommand', (input) => ({
       SuccessfulSubmissions: [{ JobName: input.JobName, JobRunId: (input.JobRunIds as string[])[0] }],
       Errors: [],
@@ -156,8 +147,8 @@ describe('Glue job runner against moto', () => {
   });
 
   it('fault injection: a per-run stop error is ignored when the run already finished, thrown when it still runs', async () => {
-    await createJobs(arrange.glue, 5);
-    await moto.setManualTransition('glue::job_run', 10);
+    await createJobs(env.arrange.glue, 5);
+    await env.moto.setManualTransition('glue::job_run', 10);
     const r = runner();
     const { runId } = await start(r, 'tag-stop');
     faultInjectionReplaceCommand(clients.glue, 'BatchStopJobRunCommand', (input) => ({

@@ -1,11 +1,13 @@
 import { CreateDatabaseCommand, CreateJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../../src/config/load.js';
 import type { FlywheelConfig } from '../../../src/config/schema.js';
+import { startMoto, type Moto } from '../../support/moto.js';
 
 export const BUCKET = 'omc-flywheel-data-us-east-1-test';
 export const DATABASE = 'omc_flywheel_test';
@@ -39,6 +41,26 @@ export function testConfig(aws: Record<string, unknown> = {}): FlywheelConfig {
 export function arrangeClients() {
   const options = { region: 'us-east-1' };
   return { s3: new S3Client({ ...options, forcePathStyle: true }), glue: new GlueClient(options) };
+}
+
+/**
+ * moto for the calling test file, with plain clients to arrange state in it: started before all tests,
+ * stopped after them, reset (and the test bucket created again) before each test. Call it at the top
+ * of the file before the file's own hooks: its before-hooks then run first and its after-hook last.
+ * The fields are set once the file's tests start.
+ */
+export function useMoto(): { readonly moto: Moto; readonly arrange: ReturnType<typeof arrangeClients> } {
+  const env = {} as { moto: Moto; arrange: ReturnType<typeof arrangeClients> };
+  beforeAll(async () => {
+    env.moto = await startMoto();
+    env.arrange = arrangeClients();
+  });
+  afterAll(async () => env.moto?.stop());
+  beforeEach(async () => {
+    await env.moto.reset();
+    await createBucket(env.arrange.s3);
+  });
+  return env;
 }
 
 export async function createBucket(s3: S3Client, bucket = BUCKET): Promise<void> {

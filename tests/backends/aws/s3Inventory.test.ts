@@ -1,52 +1,42 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsBackend } from '../../../src/backends/aws/index.js';
 import type { Backend } from '../../../src/ports/backend.js';
-import { startMoto, type Moto } from '../../support/moto.js';
-import { arrangeClients, createBucket, put, testConfig } from './helpers.js';
+import { put, testConfig, useMoto } from './helpers.js';
 
-let moto: Moto;
+const env = useMoto();
 let backend: Backend;
-let clients: ReturnType<typeof arrangeClients>;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  clients = arrangeClients();
   // Page size 2 forces several ListObjectsV2 pages (continuation tokens) for every listing below.
   backend = await createAwsBackend(testConfig(), { listPageSize: 2 });
 });
-afterAll(async () => {
-  await backend?.close();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  await createBucket(clients.s3);
-});
+// After useMoto's hooks: the backend is built once moto runs and closed before it stops.
+afterAll(async () => backend?.close());
 
 const infobase = 'opus/infobase_attributes/';
 
 describe('S3 lake inventory (real HTTP to moto)', () => {
   it('lists infobase tables from common prefixes across pages, skipping invalid names', async () => {
     for (const table of ['IBE_01', 'IBE_02', 'MIACS_01', 'CLC_01', 'NBR_01']) {
-      await put(clients.s3, `${infobase}${table}/snapshot_dt=2026-10-01/part-0.parquet`, 'x');
+      await put(env.arrange.s3, `${infobase}${table}/snapshot_dt=2026-10-01/part-0.parquet`, 'x');
     }
-    await put(clients.s3, `${infobase}tmp-copy/snapshot_dt=2026-10-01/part-0.parquet`, 'x');
-    await put(clients.s3, `${infobase}README.txt`, 'not a table');
+    await put(env.arrange.s3, `${infobase}tmp-copy/snapshot_dt=2026-10-01/part-0.parquet`, 'x');
+    await put(env.arrange.s3, `${infobase}README.txt`, 'not a table');
     expect(await backend.inventory.listInfobaseTables()).toEqual(['CLC_01', 'IBE_01', 'IBE_02', 'MIACS_01', 'NBR_01']);
   });
 
   it('counts data files and bytes per snapshot, skipping markers, across pages', async () => {
     const p = `${infobase}IBE_01/`;
-    await put(clients.s3, `${p}snapshot_dt=2026-10-01/part-0.parquet`, '12345');
-    await put(clients.s3, `${p}snapshot_dt=2026-10-01/part-1.parquet`, '123');
-    await put(clients.s3, `${p}snapshot_dt=2026-10-01/part-2.parquet`, '1');
-    await put(clients.s3, `${p}snapshot_dt=2026-10-01/_SUCCESS`, '');
-    await put(clients.s3, `${p}snapshot_dt=2026-10-01/empty.parquet`, '');
-    await put(clients.s3, `${p}snapshot_dt=2026-09-01/part-0.parquet`, '1234567890');
-    await put(clients.s3, `${p}snapshot_dt=2026-09-01_$folder$`, 'x');
-    await put(clients.s3, `${p}snapshot_dt=2026-08-01/_SUCCESS`, '');
-    await put(clients.s3, `${p}snapshot_dt=2026-13-01/part-0.parquet`, 'bad date');
-    await put(clients.s3, `${p}other/part-0.parquet`, 'x');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-10-01/part-0.parquet`, '12345');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-10-01/part-1.parquet`, '123');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-10-01/part-2.parquet`, '1');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-10-01/_SUCCESS`, '');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-10-01/empty.parquet`, '');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-09-01/part-0.parquet`, '1234567890');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-09-01_$folder$`, 'x');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-08-01/_SUCCESS`, '');
+    await put(env.arrange.s3, `${p}snapshot_dt=2026-13-01/part-0.parquet`, 'bad date');
+    await put(env.arrange.s3, `${p}other/part-0.parquet`, 'x');
     const snapshots = await backend.inventory.listSnapshots({ name: 'IBE_01', kind: 'infobase' });
     expect(snapshots).toEqual([
       { snapshotDt: '2026-10-01', fileCount: 3, totalBytes: 9 },
@@ -56,7 +46,7 @@ describe('S3 lake inventory (real HTTP to moto)', () => {
   });
 
   it('lists the addressable ids under their own prefix', async () => {
-    await put(clients.s3, 'opus/addressable_ids/snapshot_dt=2026-10-01/part-0.parquet', 'abcd');
+    await put(env.arrange.s3, 'opus/addressable_ids/snapshot_dt=2026-10-01/part-0.parquet', 'abcd');
     const snapshots = await backend.inventory.listSnapshots({ name: 'addressable_ids', kind: 'addressable' });
     expect(snapshots).toEqual([{ snapshotDt: '2026-10-01', fileCount: 1, totalBytes: 4 }]);
   });
