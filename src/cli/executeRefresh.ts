@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { explainFailure } from '../client/failures.js';
 import { awaitRefresh, planRefresh, startRefresh, type RefreshRequest } from '../client/refresh.js';
+import type { RefreshPlan } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
 import type { CliContext } from './options.js';
@@ -17,6 +18,21 @@ export interface ExecuteRefreshOptions {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /**
+ * Runs discovery on the worker. A failure is reported here (stderr, and stdout with --json) and
+ * comes back as the exit code: 2 when the snapshot or a table does not exist, 1 otherwise.
+ */
+export async function planOrExitCode(client: Client, ctx: CliContext, request: RefreshRequest): Promise<RefreshPlan | number> {
+  try {
+    return await planRefresh(client, ctx.config, request);
+  } catch (error) {
+    const failure = explainFailure(error);
+    say(`✘ discovery failed: ${failure.message}`);
+    if (ctx.json) process.stdout.write(`${JSON.stringify({ status: 'failed', error: failure.message }, null, 2)}\n`);
+    return failure.type === 'InvalidInput' ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
+  }
+}
+
+/**
  * Plans (when no snapshot is given), starts or attaches to the refresh, follows it, prints the
  * summary (stderr) or the report (stdout with --json), and returns the exit code.
  */
@@ -28,14 +44,9 @@ export async function executeRefresh(
 ): Promise<{ exitCode: number; report?: RunReport }> {
   let snapshotDt = request.snapshotDt;
   if (!snapshotDt) {
-    try {
-      snapshotDt = (await planRefresh(client, ctx.config, request)).snapshotDt;
-    } catch (error) {
-      const failure = explainFailure(error);
-      say(`✘ discovery failed: ${failure.message}`);
-      if (ctx.json) process.stdout.write(`${JSON.stringify({ status: 'failed', error: failure.message }, null, 2)}\n`);
-      return { exitCode: failure.type === 'InvalidInput' ? EXIT_BAD_INPUT : EXIT_RUN_FAILED };
-    }
+    const plan = await planOrExitCode(client, ctx, request);
+    if (typeof plan === 'number') return { exitCode: plan };
+    snapshotDt = plan.snapshotDt;
   }
   const { handle, attached } = await startRefresh(client, ctx.config, { ...request, snapshotDt });
   say(`${attached ? 'attached to running' : 'started'} ${handle.workflowId} (snapshot ${snapshotDt}, environment ${ctx.config.environment})`);

@@ -1,7 +1,6 @@
-import { planRefresh, startRefresh } from '../../client/refresh.js';
-import { explainFailure } from '../../client/failures.js';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED } from '../errors.js';
-import { executeRefresh } from '../executeRefresh.js';
+import { startRefresh } from '../../client/refresh.js';
+import { EXIT_OK } from '../errors.js';
+import { executeRefresh, planOrExitCode } from '../executeRefresh.js';
 import { loadContext, parseRunArgs, type CommonOptions } from '../options.js';
 import { formatPlan } from '../planOutput.js';
 import { connectForCli } from '../temporalConnection.js';
@@ -24,14 +23,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const client = await connectForCli(ctx.config);
   try {
     if (options.dryRun || options.detach) {
-      let plan;
-      try {
-        plan = await planRefresh(client, ctx.config, request);
-      } catch (error) {
-        const failure = explainFailure(error);
-        process.stderr.write(`✘ discovery failed: ${failure.message}\n`);
-        return failure.type === 'InvalidInput' ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
-      }
+      const plan = await planOrExitCode(client, ctx, request);
+      if (typeof plan === 'number') return plan;
       if (options.dryRun) {
         if (ctx.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else process.stdout.write(`${formatPlan(plan, ctx.config)}\n`);
