@@ -10,6 +10,16 @@ export function operationContext(): OperationContext {
 }
 
 /**
+ * A token the same for every retry of the running activity and different for every other activity
+ * (a reprocessed table's registration is a new activity): workflow id + run id + activity id.
+ */
+export function activityRequestToken(): string {
+  const info = Context.current().info;
+  const owner = info.workflowExecution;
+  return owner ? `${owner.workflowId}/${owner.runId}/${info.activityId}` : info.activityId;
+}
+
+/**
  * Runs an activity body and turns our domain errors into non-retryable ApplicationFailures with
  * the same type name, so the workflow sees `InvalidInput`, `JobRunFailed`… and Temporal does not
  * retry what cannot succeed. Anything else (I/O, throttling) stays retryable.

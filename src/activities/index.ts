@@ -1,7 +1,7 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import type { Backend } from '../ports/backend.js';
 import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
-import { operationContext, withFailureTypes } from './context.js';
+import { activityRequestToken, operationContext, withFailureTypes } from './context.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
@@ -30,7 +30,8 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
-    registerStagedTable: (input: TableStageInput) => withFailureTypes(() => registerStagedTable(backend.catalog, input)),
+    registerStagedTable: (input: TableStageInput) =>
+      withFailureTypes(() => registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
 
     createBucketedTable: (input: TableStageInput & { requestToken: string }) =>
       withFailureTypes(() => createBucketedTable(backend.bucketed, operationContext(), input)),

@@ -12,8 +12,12 @@ export interface TableStageInput {
 }
 
 /** Stage 3: make the staged data queryable in the catalog. */
-export function registerStagedTable(catalog: StagedTableCatalog, input: TableStageInput): Promise<RegisteredTable> {
-  return catalog.registerStagedTable({ table: input.table, snapshotDt: input.snapshotDt });
+export function registerStagedTable(
+  catalog: StagedTableCatalog,
+  ctx: OperationContext,
+  input: TableStageInput & { requestToken: string },
+): Promise<RegisteredTable> {
+  return catalog.registerStagedTable({ table: input.table, snapshotDt: input.snapshotDt, requestToken: input.requestToken }, ctx);
 }
 
 /** Stage 4: CTAS into bucketed Parquet. The request token makes a retried activity reuse the query. */

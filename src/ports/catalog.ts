@@ -1,4 +1,5 @@
 import type { SourceTable } from '../domain/tables.js';
+import type { OperationContext } from './context.js';
 
 export interface ColumnSpec {
   name: string;
@@ -9,6 +10,12 @@ export interface ColumnSpec {
 export interface RegisterStagedTableRequest {
   table: SourceTable;
   snapshotDt: string;
+  /**
+   * Same for every retry of one registration, different for the next one (the activity builds it from
+   * the workflow run and activity id). A backend that starts work elsewhere (the register Glue job)
+   * tags it with this, so a retry re-attaches to that work instead of starting it again.
+   */
+  requestToken?: string;
 }
 
 export interface RegisteredTable {
@@ -25,5 +32,6 @@ export interface RegisteredTable {
 
 /** The Glue Data Catalog (or the local DuckDB catalog): registers the staged data as a table + partition. */
 export interface StagedTableCatalog {
-  registerStagedTable(request: RegisterStagedTableRequest): Promise<RegisteredTable>;
+  /** `ctx`: heartbeat and abort for backends whose registration takes a while (the Glue-job mode). */
+  registerStagedTable(request: RegisterStagedTableRequest, ctx?: OperationContext): Promise<RegisteredTable>;
 }
