@@ -34,7 +34,7 @@ export function classifyJobRunState(state: string): JobRunOutcome {
 }
 
 /** Jobs the refresh runs. The key is stable; the Glue job name behind it comes from config. */
-export type JobKey = 'infobaseSplitAndBucket' | 'addressableBucket' | 'deltaMaintenance';
+export type JobKey = 'infobaseSplitAndBucket' | 'addressableBucket' | 'deltaMaintenance' | 'registerStagedTables';
 
 /**
  * Poll interval that fits the job's length: quick at first (short jobs finish fast), then backing

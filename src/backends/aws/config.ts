@@ -44,13 +44,21 @@ export const AwsConfigSchema = z
       .default({ attempts: 8, baseDelayMs: 2_000, maxDelayMs: 60_000 }),
     glue: z
       .object({
-        /** Defaults for every job run, then per job key (`infobaseSplitAndBucket`, `addressableBucket`, `deltaMaintenance`). */
+        /** Defaults for every job run, then per job key (`infobaseSplitAndBucket`, `addressableBucket`, `deltaMaintenance`, `registerStagedTables`). */
         defaults: GlueJobOptionsSchema.default({}),
-        jobs: z.partialRecord(z.enum(['infobaseSplitAndBucket', 'addressableBucket', 'deltaMaintenance']), GlueJobOptionsSchema).default({}),
-        /** `api`: Glue CreateTable/BatchCreatePartition from here; `glue-job`: not implemented yet (see README). */
-        registration: z.literal('api', { message: 'only "api" is supported (the glue-job mode is not implemented)' }).default('api'),
+        jobs: z
+          .partialRecord(z.enum(['infobaseSplitAndBucket', 'addressableBucket', 'deltaMaintenance', 'registerStagedTables']), GlueJobOptionsSchema)
+          .default({}),
+        /** `api`: Glue CreateTable/BatchCreatePartition from the worker; `glue-job`: run `registerJob` per table. */
+        registration: z.enum(['api', 'glue-job'], { message: 'must be "api" or "glue-job"' }).default('api'),
+        /** The existing Glue job that registers staged tables (required when registration is `glue-job`). */
+        registerJob: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, 'must be a Glue job name (letters, digits, . _ -)').optional(),
       })
       .strict()
+      .refine((g) => g.registration !== 'glue-job' || g.registerJob !== undefined, {
+        message: 'required when registration is "glue-job": the Glue job that registers staged tables',
+        path: ['registerJob'],
+      })
       .default({ defaults: {}, jobs: {}, registration: 'api' }),
     athena: z
       .object({

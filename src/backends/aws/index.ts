@@ -8,6 +8,7 @@ import { createAwsClients, type AwsClients } from './clients.js';
 import { parseAwsConfig } from './config.js';
 import { GlueDeltaMaintenance } from './deltaMaintenance.js';
 import { GlueStagedTableCatalog } from './glueCatalog.js';
+import { GlueJobStagedTableCatalog } from './glueJobRegistration.js';
 import { GlueJobRunner } from './glueJobRunner.js';
 import { AwsLayout } from './layout.js';
 import { S3LakeInventory } from './s3Inventory.js';
@@ -33,6 +34,15 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
   const retry = aws.retry;
   const queries = new AthenaQueryRunner(clients.athena, aws.athena, database, retry);
   const snapshotTables = new SnapshotTables(clients.glue, clients.s3, layout, database, retry);
+  const jobs = new GlueJobRunner(clients.glue, clients.region, aws, retry);
+  const catalog =
+    aws.glue.registration === 'glue-job'
+      ? new GlueJobStagedTableCatalog(jobs, clients.glue, clients.s3, layout, database, retry, {
+          jobName: aws.glue.registerJob!, // required by the config schema in this mode
+          pollMinMs: config.jobs.pollMinSeconds * 1000,
+          pollMaxMs: config.jobs.pollMaxSeconds * 1000,
+        })
+      : new GlueStagedTableCatalog(clients.glue, clients.s3, layout, database, retry);
 
   return {
     kind: 'aws',
@@ -42,8 +52,8 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
       { bucket: config.layout.sourceBucket, prefix: config.layout.infobasePrefix },
       options.listPageSize,
     ),
-    jobs: new GlueJobRunner(clients.glue, clients.region, aws, retry),
-    catalog: new GlueStagedTableCatalog(clients.glue, clients.s3, layout, database, retry),
+    jobs,
+    catalog,
     bucketed: new AthenaBucketedTableBuilder(clients.s3, queries, snapshotTables, layout, database, aws.athena.keepPreviousSnapshots),
     maintenance: new GlueDeltaMaintenance(config, new GlueJobRunner(clients.glue, clients.region, { ...aws, glue: { ...aws.glue, jobs: {} } }, retry), clients.s3),
     describeLocation(kind, tableName, snapshotDt) {

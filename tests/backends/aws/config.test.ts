@@ -37,12 +37,19 @@ describe('aws config section', () => {
     expect(aws).toMatchObject({ maxAttempts: 5, glue: { registration: 'api' }, athena: { workgroup: 'primary', dmlConcurrency: 20, keepPreviousSnapshots: 2 } });
   });
 
+  it('accepts glue-job registration with the register job named', () => {
+    const aws = parseAwsConfig({ ...testConfig(), aws: { glue: { registration: 'glue-job', registerJob: 'etl-omc-flywheel-prod-register-staged-tables' } } });
+    expect(aws.glue).toMatchObject({ registration: 'glue-job', registerJob: 'etl-omc-flywheel-prod-register-staged-tables' });
+  });
+
   const invalid: [string, Record<string, unknown>, RegExp][] = [
     ['a bad dmlConcurrency', { athena: { dmlConcurrency: 0 } }, /aws\.athena\.dmlConcurrency:/],
     ['an unknown key', { athena: { workgroupp: 'x' } }, /aws\.athena: .*workgroupp/],
     ['a worker type without a worker count', { glue: { defaults: { workerType: 'G.1X' } } }, /aws\.glue\.defaults\.numberOfWorkers: .*together/],
     ['an output location that is not s3://', { athena: { outputLocation: 'https://x/' } }, /aws\.athena\.outputLocation: must be an s3:\/\/ URI/],
-    ['the unimplemented glue-job registration', { glue: { registration: 'glue-job' } }, /aws\.glue\.registration: only "api"/],
+    ['glue-job registration without registerJob', { glue: { registration: 'glue-job' } }, /aws\.glue\.registerJob: required when registration is "glue-job"/],
+    ['an unknown registration mode', { glue: { registration: 'crawler' } }, /aws\.glue\.registration: must be "api" or "glue-job"/],
+    ['a registerJob that is not a job name', { glue: { registration: 'glue-job', registerJob: 'a b' } }, /aws\.glue\.registerJob: must be a Glue job name/],
     ['an invalid region', { region: 'mars' }, /aws\.region: must be an AWS region/],
   ];
   for (const [what, aws, message] of invalid) {
@@ -100,7 +107,7 @@ describe('iam/flywheel-worker-policy.json', () => {
       's3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject',
       'glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun',
       'glue:CreateTable', 'glue:UpdateTable', 'glue:GetTable', 'glue:GetTables', 'glue:DeleteTable',
-      'glue:BatchCreatePartition', 'glue:UpdatePartition',
+      'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:GetPartition',
       'athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution',
     ]) {
       expect(actions).toContain(action);
@@ -108,6 +115,8 @@ describe('iam/flywheel-worker-policy.json', () => {
     const text = JSON.stringify(policy);
     expect(text).toContain(`job/${config.jobs.infobaseSplitAndBucket}`);
     expect(text).toContain(`job/${config.jobs.addressableBucket}`);
+    // aws.glue.registration: glue-job (commented out in prod.yaml) runs this job.
+    expect(text).toContain('job/etl-omc-flywheel-prod-register-staged-tables');
     expect(text).toContain(`table/${config.catalog.database}/*`);
     expect(text).toContain(`workgroup/${parseAwsConfig(config).athena.workgroup}`);
     expect(text).toContain(`${config.layout.targetBucket}/${config.layout.bucketedPrefix}*`);
