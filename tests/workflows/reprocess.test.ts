@@ -12,13 +12,14 @@ import { createRefreshHarness, type RefreshHarness } from '../support/refreshHar
 
 const run = promisify(execFile);
 
-/** Exactly the operator command from the README, plus the test server's address. */
-async function temporalSignal(workflowId: string, name: string, input?: string): Promise<void> {
-  const args = ['workflow', 'signal', '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace'),
+/** Exactly the operator commands from the README, plus the test server's address. */
+async function temporalWorkflow(verb: 'signal' | 'query', workflowId: string, name: string, input?: string): Promise<string> {
+  const args = ['workflow', verb, '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace'),
     '--workflow-id', workflowId, '--name', name];
   if (input !== undefined) args.push('--input', input);
-  await run(inject('temporalCliPath'), args);
+  return (await run(inject('temporalCliPath'), args)).stdout;
 }
+const temporalSignal = (workflowId: string, name: string, input?: string) => temporalWorkflow('signal', workflowId, name, input);
 
 describe('reprocessing a failed table by signal', () => {
   let h: RefreshHarness;
@@ -66,6 +67,10 @@ describe('reprocessing a failed table by signal', () => {
       expect(reasons[3]).toMatch(/processes snapshot 2026-10-01, not 2026-09-01/);
       expect(reasons[4]).toMatch(/fromStage/);
       expect(reasons[5]).toMatch(/abandon: malformed abandon payload/);
+      // `temporal workflow query --name status` answers the same JSON.
+      const queried = await temporalWorkflow('query', workflowId, 'status');
+      expect(queried).toContain('"state":"awaiting-reprocess"');
+      expect(queried).toContain('NOPE_42');
       // The Web UI's "current details" show the same: per-table progress and the rejected requests.
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toMatch(/^\*\*awaiting-reprocess\*\*/);
