@@ -1,13 +1,12 @@
-import path from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { connectOptionsFromConfig, connectWorker } from '../temporal/connection.js';
 import { createActivities } from '../activities/index.js';
 import { createBackend } from '../backends/index.js';
-import { PROJECT_ROOT } from '../config/home.js';
 import { taskQueueFor, type FlywheelConfig } from '../config/schema.js';
 import { createLineagePublisher } from '../lineage/index.js';
 import type { Backend } from '../ports/backend.js';
 import { ensureSearchAttributes } from './searchAttributes.js';
+import { WORKFLOWS_PATH } from './workflowBundle.js';
 
 export interface FlywheelWorkerOptions {
   config: FlywheelConfig;
@@ -31,7 +30,6 @@ export interface FlywheelWorker {
   close(): Promise<void>;
 }
 
-export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 /** Builds a worker for one environment: its backend, lineage publisher and activities. */
 export async function createFlywheelWorker(options: FlywheelWorkerOptions): Promise<FlywheelWorker> {

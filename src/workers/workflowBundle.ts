@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../config/home.js';
 
-const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
+/** The workflows the worker runs (bundled by the SDK, or prebuilt here). */
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 /** Hash of every source file the bundle can include (workflows import domain code and types). */
 async function sourceHash(dir = path.join(PROJECT_ROOT, 'src')): Promise<string> {

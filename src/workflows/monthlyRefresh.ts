@@ -26,7 +26,6 @@ import {
 } from './reprocessRequests.js';
 import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
 
-export { failureMessage };
 
 /**
  * The monthly cleanroom refresh: discover → split/bucket jobs (in parallel) → per table register →

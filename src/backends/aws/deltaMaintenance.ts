@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { FlywheelConfig } from '../../config/schema.js';
-import { InvalidInputError, JobRunFailedError } from '../../domain/errors.js';
-import { classifyJobRunState, pollDelayMs, type JobKey } from '../../domain/jobRuns.js';
+import { InvalidInputError } from '../../domain/errors.js';
+import type { JobKey } from '../../domain/jobRuns.js';
 import type { OperationContext } from '../../ports/context.js';
 import type { DeltaMaintenance, MaintainTableRequest, MaintainTableResult, MaintenanceTarget } from '../../ports/deltaMaintenance.js';
 import type { JobRunner } from '../../ports/jobRunner.js';
-import { abortReason, sleep } from './retry.js';
+import { runJobToCompletion } from './awaitJobRun.js';
 import { readJsonObject } from './s3Objects.js';
 
 // JobKey (domain/jobRuns.ts) has no maintenance member yet; the runner only uses the key to look up
@@ -68,33 +68,22 @@ export class GlueDeltaMaintenance implements DeltaMaintenance {
     const jobName = this.jobName();
     const { resultPrefix } = this.config.maintenance;
     const resultUri = resultPrefix ? maintenanceResultUri(resultPrefix, this.config.environment, request.runTag) : undefined;
-    const args = maintenanceJobArguments(request.target, request.retainHours, resultUri);
 
-    let runId = await this.jobs.findRunByTag(jobName, request.runTag);
-    if (!runId) ({ runId } = await this.jobs.startJobRun({ jobKey: MAINTENANCE_JOB_KEY, jobName, arguments: args, runTag: request.runTag }));
-    ctx.heartbeat({ table: request.target.name, runId });
-
-    const minMs = this.config.jobs.pollMinSeconds * 1000;
-    const maxMs = this.config.jobs.pollMaxSeconds * 1000;
-    for (let poll = 0; ; poll++) {
-      if (ctx.signal.aborted) {
-        await this.jobs.stopJobRun(jobName, runId);
-        throw abortReason(ctx.signal);
-      }
-      const status = await this.jobs.getJobRun(jobName, runId);
-      ctx.heartbeat({ table: request.target.name, runId, state: status.state });
-      const outcome = classifyJobRunState(status.state);
-      if (outcome === 'failed') {
-        throw new JobRunFailedError(
-          `${jobName} run ${runId} for ${request.target.name} ended ${status.state}: ${status.errorMessage ?? 'no error message'}${status.logUrl ? ` (logs: ${status.logUrl})` : ''}`,
-        );
-      }
-      if (outcome === 'succeeded') return { ...(await this.readResult(resultUri)), jobRunId: runId };
-      await sleep(pollDelayMs(poll, minMs, maxMs), ctx.signal).catch(async (error: unknown) => {
-        await this.jobs.stopJobRun(jobName, runId!);
-        throw error;
-      });
-    }
+    const runId = await runJobToCompletion(
+      this.jobs,
+      {
+        jobKey: MAINTENANCE_JOB_KEY,
+        jobName,
+        runTag: request.runTag,
+        arguments: maintenanceJobArguments(request.target, request.retainHours, resultUri),
+        table: request.target.name,
+        purpose: `for ${request.target.name}`,
+        pollMinMs: this.config.jobs.pollMinSeconds * 1000,
+        pollMaxMs: this.config.jobs.pollMaxSeconds * 1000,
+      },
+      ctx,
+    );
+    return { ...(await this.readResult(resultUri)), jobRunId: runId };
   }
 
   private async readResult(resultUri: string | undefined): Promise<Omit<MaintainTableResult, 'jobRunId'>> {

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { GetPartitionCommand, GetTableCommand, type GlueClient, type Partition, type Table } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { JobRunFailedError } from '../../domain/errors.js';
 import { assertSqlIdentifier } from '../../domain/identifiers.js';
-import { classifyJobRunState, pollDelayMs, type JobKey } from '../../domain/jobRuns.js';
+import type { JobKey } from '../../domain/jobRuns.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { stagedTableName } from '../../domain/tables.js';
 import type { ColumnSpec, RegisteredTable, RegisterStagedTableRequest, StagedTableCatalog } from '../../ports/catalog.js';
 import { NO_CONTEXT, type OperationContext } from '../../ports/context.js';
 import type { JobRunner } from '../../ports/jobRunner.js';
+import { runJobToCompletion } from './awaitJobRun.js';
 import { PARTITION_KEY } from './glueCatalog.js';
 import type { AwsLayout } from './layout.js';
-import { abortReason, awsErrorName, sleep, withAwsRetry, type RetryPolicy } from './retry.js';
+import { awsErrorName, withAwsRetry, type RetryPolicy } from './retry.js';
 import { isDataObject, listAllObjects, parseS3Uri } from './s3Objects.js';
 
 export const REGISTER_JOB_KEY: JobKey = 'registerStagedTables';
@@ -61,39 +61,21 @@ export class GlueJobStagedTableCatalog implements StagedTableCatalog {
     const runTag = registerRunTag(request, snapshotDt);
     const stagedRoot = this.layout.uri(this.layout.stagedTableRoot(request.table));
 
-    let runId = await this.jobs.findRunByTag(jobName, runTag);
-    if (!runId) {
-      const args = registerJobArguments(request.table.name, snapshotDt, this.database, stagedRoot);
-      ({ runId } = await this.jobs.startJobRun({ jobKey: REGISTER_JOB_KEY, jobName, arguments: args, runTag }));
-    }
-    ctx.heartbeat({ table: request.table.name, runId });
-    await this.waitForRun(runId, request.table.name, ctx);
+    const runId = await runJobToCompletion(
+      this.jobs,
+      {
+        jobKey: REGISTER_JOB_KEY,
+        jobName,
+        runTag,
+        arguments: registerJobArguments(request.table.name, snapshotDt, this.database, stagedRoot),
+        table: request.table.name,
+        purpose: `registering ${request.table.name}`,
+        pollMinMs: this.options.pollMinMs,
+        pollMaxMs: this.options.pollMaxMs,
+      },
+      ctx,
+    );
     return this.readBack(tableName, snapshotDt, runId);
-  }
-
-  /** Polls to a terminal state. An abort stops the run, then throws the abort reason (or the stop's error). */
-  private async waitForRun(runId: string, table: string, ctx: OperationContext): Promise<void> {
-    const { jobName, pollMinMs, pollMaxMs } = this.options;
-    for (let poll = 0; ; poll++) {
-      if (ctx.signal.aborted) {
-        await this.jobs.stopJobRun(jobName, runId);
-        throw abortReason(ctx.signal);
-      }
-      const status = await this.jobs.getJobRun(jobName, runId);
-      ctx.heartbeat({ table, runId, state: status.state });
-      const outcome = classifyJobRunState(status.state);
-      if (outcome === 'succeeded') return;
-      if (outcome === 'failed') {
-        const logs = status.logUrl ? ` (logs: ${status.logUrl})` : '';
-        throw new JobRunFailedError(
-          `${jobName} run ${runId} registering ${table} ended ${status.state}: ${status.errorMessage ?? 'no error message'}${logs}`,
-        );
-      }
-      await sleep(pollDelayMs(poll, pollMinMs, pollMaxMs), ctx.signal).catch(async (error: unknown) => {
-        await this.jobs.stopJobRun(jobName, runId);
-        throw error;
-      });
-    }
   }
 
   /** The table and partition the job registered, in the API mode's RegisteredTable shape. */
