@@ -1,9 +1,9 @@
 /**
- * Loads the official OpenLineage and OpenMetadata JSON Schemas from the shared contracts folder
- * (`../shared/contracts` next to the repository, or FLYWHEEL_CONTRACTS_DIR) into Ajv validators.
- * When the folder is absent, contract tests print a loud warning and skip instead of passing silently.
+ * Loads the official OpenLineage and OpenMetadata JSON Schemas vendored in `contracts/` (see contracts/README.md)
+ * into Ajv validators. They travel with the repository, so the contract tests run on every clone; a missing file
+ * is an error (the test fails), never a skip.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -17,19 +17,9 @@ const addFormats = require('ajv-formats') as typeof import('ajv-formats').defaul
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const CONTRACTS_DIR = path.resolve(process.env.FLYWHEEL_CONTRACTS_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'contracts'));
+export const CONTRACTS_DIR = path.join(REPO_ROOT, 'contracts');
 const OPENLINEAGE_DIR = path.join(CONTRACTS_DIR, 'openlineage', 'spec');
 const OPENMETADATA_DIR = path.join(CONTRACTS_DIR, 'openmetadata', 'schema');
-
-export const HAVE_OPENLINEAGE = existsSync(path.join(OPENLINEAGE_DIR, 'OpenLineage.json'));
-export const HAVE_OPENMETADATA = existsSync(path.join(OPENMETADATA_DIR, 'api', 'lineage', 'addLineage.json'));
-
-export function warnIfMissing(which: 'openlineage' | 'openmetadata'): void {
-  const present = which === 'openlineage' ? HAVE_OPENLINEAGE : HAVE_OPENMETADATA;
-  if (present) return;
-  const bar = '!'.repeat(100);
-  console.warn(`\n${bar}\n!!! ${which} JSON Schemas not found under ${CONTRACTS_DIR}\n!!! CONTRACT TESTS ARE SKIPPED. Set FLYWHEEL_CONTRACTS_DIR to the shared contracts folder.\n${bar}\n`);
-}
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

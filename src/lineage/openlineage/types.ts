@@ -1,4 +1,4 @@
-/** The subset of the OpenLineage 2-0-2 RunEvent model Flywheel emits (spec: shared/contracts/openlineage). */
+/** The subset of the OpenLineage 2-0-2 RunEvent model Flywheel emits (spec: contracts/openlineage). */
 
 export const OPENLINEAGE_SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 
