@@ -5,6 +5,8 @@
  *   inject('temporalAddress')     → '127.0.0.1:<port>' of a headless dev server (temp SQLite db)
  *   inject('temporalNamespace')   → 'default'
  *   inject('temporalCliPath')     → the Temporal CLI binary used
+ *   inject('motoServerPath')      → the moto_server binary (MOTO_SERVER, .tools/venv, PATH; else installed into
+ *                                   .tools/venv once, here, before any test file starts)
  *   inject('workflowBundlePath')  → a file with bundleWorkflowCode() output for src/workflows/index.ts, for
  *                                   Worker.create({ workflowBundle: { codePath } }); undefined when that file
  *                                   does not exist (yet)
@@ -21,6 +23,7 @@ import type { TestProject } from 'vitest/node';
 import { PROJECT_ROOT } from '../../src/config/home.js';
 import { startDevServer, type DevServer, type SearchAttributeTypeName } from '../../src/temporal/devServer.js';
 import { locateTemporalCli } from '../../src/temporal/temporalCli.js';
+import { locateMotoServer } from '../support/motoBinary.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,6 +33,8 @@ declare module 'vitest' {
     temporalNamespace: string;
     /** Temporal CLI binary that runs it. */
     temporalCliPath: string;
+    /** moto_server binary (AWS API emulator) for tests/support/moto.ts. */
+    motoServerPath: string;
     /** Bundled src/workflows/index.ts; absent when there is no such file. */
     workflowBundlePath?: string;
   }
@@ -88,14 +93,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log(`Temporal dev server ${server.address} (pid ${server.pid}) ready in ${Date.now() - started} ms`);
       return server;
     });
-    const [serverResult, bundleResult] = await Promise.allSettled([serverStarting, bundleWorkflows(tempDir)]);
+    const motoLocating = locateMotoServer(process.env, log);
+    const [serverResult, bundleResult, motoResult] = await Promise.allSettled([serverStarting, bundleWorkflows(tempDir), motoLocating]);
     if (serverResult.status === 'rejected') throw serverResult.reason;
     if (bundleResult.status === 'rejected') throw bundleResult.reason;
+    if (motoResult.status === 'rejected') throw motoResult.reason;
     server = serverResult.value;
     const bundlePath = bundleResult.value;
     project.provide('temporalAddress', server.address);
     project.provide('temporalNamespace', server.namespace);
     project.provide('temporalCliPath', cliPath);
+    project.provide('motoServerPath', motoResult.value);
     if (bundlePath) project.provide('workflowBundlePath', bundlePath);
   } catch (error) {
     await teardown();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
+import { inject } from 'vitest';
 
 /**
  * A moto server (AWS API emulator) for one test file: started on a free port, reset between tests,
@@ -20,13 +20,6 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-function motoBinary(): string {
-  const explicit = process.env.MOTO_SERVER;
-  if (explicit) return explicit;
-  const local = path.resolve('.tools/venv/bin/moto_server');
-  if (existsSync(local)) return local;
-  throw new Error('moto_server not found: set MOTO_SERVER or create .tools/venv (pip install "moto[server]")');
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +43,8 @@ async function post(url: string, body?: unknown): Promise<void> {
 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const binary = motoBinary();
+  // Located (and installed if need be) once per run by tests/setup/globalSetup.ts.
+  const binary = inject('motoServerPath');
   // setpriv --pdeathsig: the server dies with this process even if vitest is killed without teardown.
   const useSetpriv = existsSync('/usr/bin/setpriv');
   const [command, args] = useSetpriv
