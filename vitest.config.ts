@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { reporters } from './tests/setup/reporters.js';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // .ci/run asks for a JSON report beside the usual output, to count files that fail outside a test.
+    reporters: reporters(),
     // Child processes (not worker threads): native Temporal core per fork, and `setpriv --pdeathsig` follows the
     // spawning thread, which must be a process's main thread.
     pool: 'forks',
