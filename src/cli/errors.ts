@@ -20,6 +20,11 @@ export function badInput(message: string): CliError {
   return new CliError(message, EXIT_BAD_INPUT);
 }
 
+/** A command addressed a workflow that does not exist: that is bad input (exit 2), with the id it looked for. */
+export function noSuchRun(workflowId: string, namespace: string): CliError {
+  return badInput(`no workflow ${workflowId} in namespace ${namespace} (check --snapshot / --workflow-id and the environment)`);
+}
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
   if (error instanceof ConfigError) return EXIT_BAD_INPUT;

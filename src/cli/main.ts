@@ -1,20 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
-import { demoCommand } from './commands/demo.js';
-import { lineagePublishCommand, lineageStatusCommand } from './commands/lineage.js';
-import { maintenanceRunCommand } from './commands/maintenance.js';
-import { schedulesApplyCommand, schedulesListCommand } from './commands/schedules.js';
-import { reprocessCommand } from './commands/reprocess.js';
-import { statusCommand } from './commands/status.js';
-import { runCommand } from './commands/run.js';
-import { seedCommand } from './commands/seed.js';
-import { serverCommand } from './commands/server.js';
-import { workerCommand } from './commands/worker.js';
 import { EXIT_BAD_INPUT, exitCodeFor } from './errors.js';
+import type { CommonOptions } from './options.js';
+import { flywheelVersion } from './version.js';
 
-/** Wraps a command so every error becomes one clear line and the documented exit code. */
-function action<T>(handler: (options: T) => Promise<number>) {
+/**
+ * Wraps a command so every error becomes one clear line and the documented exit code. The command's module is
+ * loaded only when it runs: `--help`, `status` and friends do not pay for DuckDB, the AWS SDK and the worker.
+ */
+function action<T>(load: () => Promise<(options: T) => Promise<number>>) {
   return async (options: T) => {
     try {
+      const handler = await load();
       process.exitCode = await handler(options);
     } catch (error) {
       process.stderr.write(`flywheel: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -30,6 +26,7 @@ const jsonOption = () => new Option('--json', 'print the result as JSON on stdou
 
 const program = new Command('flywheel')
   .description('Monthly cleanroom refresh on Temporal: discover → split/bucket → register → CTAS → validate → lineage')
+  .version(flywheelVersion(), '-V, --version', 'print the Flywheel version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -43,7 +40,8 @@ program
   .option('--snapshot <YYYY-MM-DD>', 'process this snapshot instead of the latest complete one')
   .option('--tables <list>', 'comma-separated tables to process')
   .option('--keep-server', 'keep the dev server and Web UI running after the run (Ctrl-C to stop)')
-  .action(action(demoCommand));
+  .option('--temporal-address <host:port>', 'use this Temporal server instead of starting the demo\'s own (also TEMPORAL_ADDRESS)')
+  .action(action(() => import('./commands/demo.js').then((m) => m.demoCommand)));
 
 program
   .command('run')
@@ -56,7 +54,7 @@ program
   .option('--no-follow', 'no live progress')
   .option('--dry-run', 'print the plan (tables, jobs, arguments, tables created) without running anything')
   .option('--detach', 'return as soon as the refresh has started')
-  .action(action(runCommand));
+  .action(action(() => import('./commands/run.js').then((m) => m.runCommand)));
 
 program
   .command('status')
@@ -65,7 +63,7 @@ program
   .addOption(jsonOption())
   .option('--snapshot <YYYY-MM-DD>', 'the refresh of this snapshot (workflow flywheel-<env>-refresh-<date>)')
   .option('--workflow-id <id>', 'any refresh workflow id')
-  .action(action(statusCommand));
+  .action(action(() => import('./commands/status.js').then((m) => m.statusCommand)));
 
 program
   .command('reprocess')
@@ -76,7 +74,7 @@ program
   .option('--workflow-id <id>', 'any refresh workflow id')
   .option('--tables <list>', 'comma-separated tables (default: the failed ones)')
   .option('--from-stage <stage>', 'split | register | bucket | validate (default: where each table failed)')
-  .action(action(reprocessCommand));
+  .action(action(() => import('./commands/reprocess.js').then((m) => m.reprocessCommand)));
 
 const lineage = program.command('lineage').description('lineage publishing: status and catch-up');
 lineage
@@ -85,14 +83,14 @@ lineage
   .addOption(configOption())
   .addOption(jsonOption())
   .option('--snapshot <YYYY-MM-DD>', 'only this snapshot')
-  .action(action(lineageStatusCommand));
+  .action(action(() => import('./commands/lineage.js').then((m) => m.lineageStatusCommand)));
 lineage
   .command('publish')
   .description('publish pending lineage now (idempotent)')
   .addOption(configOption())
   .addOption(jsonOption())
   .option('--snapshot <YYYY-MM-DD>', 'only this snapshot')
-  .action(action(lineagePublishCommand));
+  .action(action(() => import('./commands/lineage.js').then((m) => m.lineagePublishCommand)));
 
 const schedules = program.command('schedules').description('the monthly-refresh and delta-maintenance Temporal schedules');
 schedules
@@ -100,13 +98,13 @@ schedules
   .description('create or update (idempotently) flywheel-<env>-monthly-refresh and flywheel-<env>-delta-maintenance from config')
   .addOption(configOption())
   .addOption(jsonOption())
-  .action(action(schedulesApplyCommand));
+  .action(action(() => import('./commands/schedules.js').then((m) => m.schedulesApplyCommand)));
 schedules
   .command('list')
   .description('the schedules with their spec, state and next runs')
   .addOption(configOption())
   .addOption(jsonOption())
-  .action(action(schedulesListCommand));
+  .action(action(() => import('./commands/schedules.js').then((m) => m.schedulesListCommand)));
 
 program
   .command('maintenance')
@@ -117,13 +115,13 @@ program
   .addOption(jsonOption())
   .option('--retain-hours <n>', 'VACUUM retention in hours (below 168 refused unless config allows it)')
   .option('--tables <list>', 'comma-separated tables from maintenance.tables')
-  .action(action(maintenanceRunCommand));
+  .action(action(() => import('./commands/maintenance.js').then((m) => m.maintenanceRunCommand)));
 
 program
   .command('worker')
   .description('run a worker for the configured environment until SIGINT/SIGTERM')
   .addOption(configOption())
-  .action(action(workerCommand));
+  .action(action(() => import('./commands/worker.js').then((m) => m.workerCommand)));
 
 program
   .command('seed')
@@ -132,14 +130,24 @@ program
   .addOption(jsonOption())
   .option('--rows <n>', 'rows per table')
   .option('--snapshots <list>', 'comma-separated snapshot dates (default: 2026-09-01,2026-10-01)')
-  .action(action(seedCommand));
+  .action(action(() => import('./commands/seed.js').then((m) => m.seedCommand)));
+
+program
+  .command('sql')
+  .description('read-only DuckDB query over the local catalog (the staged and bucketed tables)')
+  .argument('<query>', 'SQL, e.g. "SELECT count(*) FROM ibe_01_bucketed"')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(async (query: string, options: CommonOptions) =>
+    action<CommonOptions>(() => import('./commands/sql.js').then((m) => (o: CommonOptions) => m.sqlCommand(query, o)))(options),
+  );
 
 program
   .command('server')
   .description('run the Temporal dev server (Web UI on port+1000) with its state in $FLYWHEEL_HOME')
   .addOption(configOption())
   .option('--port <n>', 'gRPC port', '7233')
-  .action(action(serverCommand));
+  .action(action(() => import('./commands/server.js').then((m) => m.serverCommand)));
 
 try {
   await program.parseAsync(process.argv);

@@ -51,6 +51,13 @@ export function parseRunArgs(options: { snapshot?: string; tables?: string }): R
   return { snapshotDt: parsed.data.snapshot, tables: parsed.data.tables };
 }
 
+/** A TCP port (1–65535) given on the command line. */
+export function parsePort(flag: string, value: string): number {
+  const port = parsePositiveInt(flag, value);
+  if (port > 65_535) throw badInput(`${flag} must be a TCP port between 1 and 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
 export function parsePositiveInt(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw badInput(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);

@@ -34,14 +34,34 @@ export function renderStatus(status: RefreshStatus, elapsedMs: number): string[]
   return lines;
 }
 
+/** One line per milestone for logs: a stage finished for every table, a table failed, the run changed state. */
+export function milestoneLines(status: RefreshStatus, seen: Set<string>): string[] {
+  const lines: string[] = [];
+  const note = (key: string, line: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    lines.push(line);
+  };
+  const total = status.tables.length;
+  for (const stage of TABLE_STAGES) {
+    const done = doneWith(status.tables, stage);
+    if (total > 0 && done === total) note(`stage:${stage}`, `${stage} done for ${total}/${total} tables`);
+  }
+  for (const t of status.tables.filter((x) => x.state === 'failed')) {
+    note(`failed:${t.name}:${t.attempts}:${t.stage}`, `✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
+  }
+  note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+  return lines;
+}
+
 /**
- * Live progress on stderr. On a terminal it redraws in place; otherwise (CI logs, pipes) it prints
- * one line per table state change so the log stays readable.
+ * Live progress on stderr. On a terminal it redraws in place; otherwise (CI logs, pipes) it prints a line per
+ * milestone (see {@link milestoneLines}), so 26 tables make a handful of lines, not a hundred.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
   const started = Date.now();
   let drawn = 0;
-  const seen = new Map<string, string>();
+  const seen = new Set<string>();
   return {
     update(status: RefreshStatus): void {
       if (stream.isTTY) {
@@ -50,12 +70,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
         drawn = lines.length;
         return;
       }
-      for (const t of status.tables) {
-        const key = `${t.stage}:${t.state}`;
-        if (seen.get(t.name) === key) continue;
-        seen.set(t.name, key);
-        stream.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${t.name} ${t.stage} ${t.state}${t.lastError ? `: ${t.lastError}` : ''}\n`);
-      }
+      const elapsed = `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
+      for (const line of milestoneLines(status, seen)) stream.write(`${elapsed} ${line}\n`);
     },
   };
 }

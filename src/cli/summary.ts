@@ -1,3 +1,6 @@
+import type { FlywheelConfig } from '../config/schema.js';
+import { resolveLineageConfig } from '../lineage/config.js';
+import { lineageFilePath } from '../lineage/openlineage/fileTransport.js';
 import type { RunReport } from '../domain/report.js';
 
 /** The human summary printed after a run (stderr when --json owns stdout). */
@@ -29,4 +32,20 @@ export function formatSummary(report: RunReport, uiUrl?: string): string {
 /** Link to one workflow run in the Temporal Web UI. */
 export function workflowUiUrl(uiBase: string, namespace: string, workflowId: string, runId: string): string {
   return `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+/** Where the demo's results are and how to look at them: the catalog, the lineage file, one query to paste. */
+export function demoNextSteps(config: FlywheelConfig, home: string, catalogFile: string, report: RunReport): string {
+  const lineage = resolveLineageConfig(config);
+  const lines = ['', 'Where things are:', `  catalog (DuckDB): ${catalogFile} — schema ${config.catalog.database}`];
+  if (lineage.sink === 'file') lines.push(`  lineage (OpenLineage JSON lines): ${lineageFilePath(home, lineage.file)}`);
+  const table = report.tables.find((t) => t.state === 'succeeded' && t.bucketedTable)?.bucketedTable;
+  if (table) {
+    const column = config.bucketing.column;
+    lines.push(
+      '  query the result (read-only DuckDB over the catalog):',
+      `    npx flywheel sql "SELECT ${column}, count(*) AS n FROM ${table} GROUP BY 1 ORDER BY n DESC LIMIT 5"`,
+    );
+  }
+  return lines.join('\n');
 }

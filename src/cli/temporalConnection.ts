@@ -4,10 +4,16 @@ import { connectClient, connectOptionsFromConfig, connectWorker } from '../tempo
 import type { NativeConnection } from '@temporalio/worker';
 import { CliError, EXIT_RUN_FAILED } from './errors.js';
 
-/** Connects to the configured Temporal (TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE override the file). */
+/** How long a CLI command waits for the server before saying it cannot reach it. */
+const CLI_CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * Connects to the configured Temporal (TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE override the file). An unreachable
+ * server is exit code 1 (the command could not do its work; nothing was wrong with what was typed).
+ */
 export async function connectForCli(config: FlywheelConfig, address = config.temporal.address): Promise<Client> {
   try {
-    return await connectClient({ ...connectOptionsFromConfig(config.temporal), address });
+    return await connectClient({ ...connectOptionsFromConfig(config.temporal), address, connectTimeoutMs: CLI_CONNECT_TIMEOUT_MS });
   } catch (error) {
     throw new CliError(
       `cannot reach Temporal at ${address}: ${(error as Error).message}\n` +

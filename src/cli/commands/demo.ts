@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { seedLake } from '../../backends/local/index.js';
-import { isServerReachable, startDevServer, type DevServer } from '../../temporal/devServer.js';
-import { createFlywheelWorker } from '../../workers/createWorker.js';
-import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
-import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
+import { LakePaths } from '../../backends/local/paths.js';
+import { LocalLakeInventory } from '../../backends/local/inventory.js';
+import { discoverSnapshot, expectedTables } from '../../activities/discoverSnapshot.js';
+import { filterTables } from '../../domain/tables.js';
+import { InvalidInputError } from '../../domain/errors.js';
+import type { FlywheelConfig } from '../../config/schema.js';
 import { badInput } from '../errors.js';
 import { executeRefresh } from '../executeRefresh.js';
-import { loadContext, parsePositiveInt, parseRunArgs, type CommonOptions } from '../options.js';
+import { obtainDemoServer } from '../demoServer.js';
+import { loadContext, parsePositiveInt, parseRunArgs, type CommonOptions, type RunArgs } from '../options.js';
 import { connectForCli, connectWorkerForCli } from '../temporalConnection.js';
-import { installRuntime } from '../../workers/runtime.js';
-import { devServerDbFile } from './server.js';
+import { demoNextSteps } from '../summary.js';
 
 export interface DemoOptions extends CommonOptions {
   rows?: string;
@@ -18,58 +19,87 @@ export interface DemoOptions extends CommonOptions {
   snapshot?: string;
   tables?: string;
   keepServer?: boolean;
+  temporalAddress?: string;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Uses a reachable server (TEMPORAL_ADDRESS or one already on 7233), else starts the dev server. */
-async function obtainServer(address: string, home: string, namespace: string): Promise<{ address: string; uiBase: string; server?: DevServer }> {
-  if (process.env.TEMPORAL_ADDRESS || (await isServerReachable(address))) {
-    say(`using the Temporal server at ${address}`);
-    return { address, uiBase: 'http://localhost:8233' };
+/**
+ * The checks discovery makes on the worker, made here before any server starts: the table filter against the
+ * configured list before seeding (a typo fails at once), then the whole discovery against the seeded lake.
+ */
+async function checkAgainstLake(config: FlywheelConfig, home: string, request: RunArgs, stage: 'before-seed' | 'seeded'): Promise<void> {
+  const paths = new LakePaths(config, path.resolve(home));
+  const inventory = new LocalLakeInventory(paths);
+  try {
+    if (stage === 'before-seed') {
+      if (config.tables.mode !== 'list' || !request.tables) return;
+      const { unknown } = filterTables(await expectedTables(config, inventory), request.tables);
+      if (unknown.length > 0) throw new InvalidInputError(`unknown table(s) in --tables: ${unknown.join(', ')} (known: ${(await expectedTables(config, inventory)).map((t) => t.name).join(', ')})`);
+      return;
+    }
+    await discoverSnapshot(
+      config,
+      { inventory, describeLocation: (kind, table, dt) => paths.describe(kind, table, dt) },
+      { environment: config.environment, ...request },
+    );
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw badInput(error.message);
+    throw error;
   }
-  say('starting the Temporal dev server…');
-  const server = await startDevServer({
-    port: 7233,
-    uiPort: 8233,
-    dbFile: devServerDbFile(home),
-    namespace,
-    searchAttributes: { ...FLYWHEEL_SEARCH_ATTRIBUTES },
-  });
-  say(`Temporal dev server on ${server.address}, Web UI ${server.uiUrl} (state: ${server.dbFile})`);
-  return { address: server.address, uiBase: server.uiUrl ?? 'http://localhost:8233', server };
 }
 
 /**
- * `flywheel demo`: seeds the sample lake, starts Temporal and a worker in this process, runs the
- * monthly refresh with live progress, prints the summary, and stops everything it started.
+ * `flywheel demo`: seeds the sample lake, starts its own Temporal dev server and a worker in this process, runs
+ * the monthly refresh with progress, prints the summary, and stops everything it started. Every argument is
+ * checked before anything starts.
  */
 export async function demoCommand(options: DemoOptions): Promise<number> {
   const request = parseRunArgs(options);
+  const rows = options.rows === undefined ? undefined : parsePositiveInt('--rows', options.rows);
   const ctx = loadContext(options);
   if (ctx.config.backend !== 'local') throw badInput(`the demo runs on the local backend; ${ctx.config.environment} uses ${ctx.config.backend}`);
-  installRuntime(ctx.config.observability, 'WARN'); // progress owns the terminal
 
-  const rows = options.rows === undefined ? undefined : parsePositiveInt('--rows', options.rows);
+  await checkAgainstLake(ctx.config, ctx.home, request, 'before-seed');
+
   const lake = path.join(ctx.home, ctx.config.local.lakeRoot, ctx.config.layout.sourceBucket);
   if (options.reseed || rows !== undefined || !existsSync(lake)) {
+    const { seedLake } = await import('../../backends/local/seed.js');
     const seeded = await seedLake({ config: ctx.config, home: ctx.home, rows });
-    say(`seeded ${seeded.partitions.length} partitions, ${seeded.totalRows.toLocaleString('en-US')} rows in ${(seeded.durationMs / 1000).toFixed(1)}s → ${seeded.lakeRoot}`);
+    say(
+      `seeded snapshots ${seeded.snapshots.join(', ')}: ${seeded.partitions.length} partitions, ` +
+        `${seeded.totalRows.toLocaleString('en-US')} rows in ${(seeded.durationMs / 1000).toFixed(1)}s → ${seeded.lakeRoot}`,
+    );
   } else {
     say(`using the sample lake at ${lake} (--reseed to rewrite it)`);
   }
+  await checkAgainstLake(ctx.config, ctx.home, request, 'seeded');
 
-  const { address, uiBase, server } = await obtainServer(ctx.config.temporal.address, ctx.home, ctx.config.temporal.namespace);
+  // Loaded only now: a bad argument above fails fast, without the worker, the Temporal core or DuckDB.
+  const [{ createFlywheelWorker }, { prebuiltWorkflowBundle }, { installRuntime }] = await Promise.all([
+    import('../../workers/createWorker.js'),
+    import('../../workers/workflowBundle.js'),
+    import('../../workers/runtime.js'),
+  ]);
+  installRuntime(ctx.config.observability, 'WARN'); // progress owns the terminal
+  const explicitAddress = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
+  const { address, uiBase, server } = await obtainDemoServer({
+    ...(explicitAddress ? { explicitAddress } : {}),
+    home: ctx.home,
+    namespace: ctx.config.temporal.namespace,
+  });
   const config = { ...ctx.config, temporal: { ...ctx.config.temporal, address } };
   const connection = await connectWorkerForCli(config);
   const client = await connectForCli(config);
   const worker = await createFlywheelWorker({ config, home: ctx.home, connection, workflowBundle: await prebuiltWorkflowBundle(ctx.home) });
   try {
-    const { exitCode } = await worker.worker.runUntil(executeRefresh(client, { ...ctx, config }, request, { uiBase }));
+    const { exitCode, report } = await worker.worker.runUntil(executeRefresh(client, { ...ctx, config }, request, { uiBase }));
+    const { catalogDatabasePath } = await import('../../backends/local/index.js');
+    if (report) say(demoNextSteps(config, ctx.home, catalogDatabasePath(config, ctx.home), report));
     if (server && options.keepServer) {
       say(`\nThe Web UI stays up at ${uiBase} — Ctrl-C to stop.`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve));
-    } else if (server) {
+    } else if (server?.dbFile) {
       say(`(the dev server has stopped; \`npx flywheel server\` brings the UI back with this run in it)`);
     }
     return exitCode;

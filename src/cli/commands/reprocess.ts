@@ -1,7 +1,7 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { reprocessUpdate } from '../../workflows/definitions.js';
 import { REPROCESS_STAGES } from '../../workflows/reprocessRequests.js';
-import { badInput, CliError, EXIT_BAD_INPUT, EXIT_OK } from '../errors.js';
+import { badInput, CliError, EXIT_BAD_INPUT, EXIT_OK, noSuchRun } from '../errors.js';
 import { loadContext, parseRunArgs } from '../options.js';
 import { connectForCli } from '../temporalConnection.js';
 import { refreshHandleId, type StatusOptions } from './status.js';
@@ -35,6 +35,7 @@ export async function reprocessCommand(options: ReprocessOptions): Promise<numbe
     else process.stdout.write(`${workflowId}: reprocessing ${accepted.tables.join(', ')} from ${accepted.fromStage}\n`);
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw noSuchRun(workflowId, ctx.config.temporal.namespace);
     if (error instanceof WorkflowUpdateFailedError) {
       throw new CliError(`${workflowId} refused the request: ${error.cause?.message ?? error.message}`, EXIT_BAD_INPUT);
     }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startDevServer } from '../../temporal/devServer.js';
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
 import { EXIT_OK } from '../errors.js';
-import { loadContext, parsePositiveInt, type CommonOptions } from '../options.js';
+import { loadContext, parsePort, type CommonOptions } from '../options.js';
 
 export interface ServerOptions extends CommonOptions {
   port?: string;
@@ -16,7 +16,7 @@ export function devServerDbFile(home: string): string {
 /** `flywheel server`: the Temporal dev server with Flywheel's search attributes, in the foreground. */
 export async function serverCommand(options: ServerOptions): Promise<number> {
   const ctx = loadContext(options);
-  const port = options.port === undefined ? 7233 : parsePositiveInt('--port', options.port);
+  const port = options.port === undefined ? 7233 : parsePort('--port', options.port);
   const server = await startDevServer({
     port,
     dbFile: devServerDbFile(ctx.home),

@@ -1,9 +1,9 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { explainFailure } from '../../client/failures.js';
 import { refreshWorkflowId } from '../../domain/workflowIds.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import type { RefreshStatus } from '../../workflows/refreshTracker.js';
-import { badInput, EXIT_OK, EXIT_RUN_FAILED } from '../errors.js';
+import { badInput, EXIT_OK, EXIT_RUN_FAILED, noSuchRun } from '../errors.js';
 import { loadContext, parseRunArgs, type CommonOptions } from '../options.js';
 import { renderStatus } from '../progress.js';
 import { connectForCli } from '../temporalConnection.js';
@@ -44,6 +44,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     try {
       answer = await readStatus(handle);
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw noSuchRun(workflowId, ctx.config.temporal.namespace);
       process.stderr.write(`flywheel: cannot read ${workflowId}: ${(error as Error).message}\n`);
       return EXIT_RUN_FAILED;
     }
