@@ -11,6 +11,8 @@ const prefix = z
   .regex(/^([A-Za-z0-9_.=-]+\/)+$/, 'must be a relative path of safe segments ending with "/" (e.g. "opus/addressable_ids/")')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name');
+/** `host:port` the worker's Prometheus endpoint binds to. */
+export const metricsAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
 /** Secrets are referenced by the name of an environment variable, never stored. */
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (upper case)');
 
@@ -222,8 +224,8 @@ export const FlywheelConfigSchema = z
         /** `json` for production log shipping, `pretty` for people. */
         logFormat: z.enum(['pretty', 'json']).default('pretty'),
         logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-        /** Prometheus scrape address for the Temporal runtime's metrics, e.g. `0.0.0.0:9464`. */
-        metricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+        /** Prometheus scrape address for the Temporal runtime's metrics, e.g. `0.0.0.0:9464` (FLYWHEEL_METRICS_ADDRESS overrides). */
+        metricsAddress: metricsAddress.optional(),
       })
       .strict()
       .default({ logFormat: 'pretty', logLevel: 'INFO' }),
