@@ -2,6 +2,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../config/load.js';
+import { translateAccessDenied } from './accessDenied.js';
 import type { AwsConfig } from './config.js';
 
 export interface AwsClients {
@@ -39,6 +40,9 @@ export function createAwsClients(aws: AwsConfig, env: NodeJS.ProcessEnv = proces
   });
   const glue = new GlueClient({ ...common, ...withEndpoint(endpointFor('GLUE')) });
   const athena = new AthenaClient({ ...common, ...withEndpoint(endpointFor('ATHENA')) });
+  translateAccessDenied(s3, 's3', region);
+  translateAccessDenied(glue, 'glue', region);
+  translateAccessDenied(athena, 'athena', region);
   return {
     region,
     s3,
