@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listAllObjects } from '../../src/backends/aws/s3Objects.js';
+import { deletePrefix, listAllObjects } from '../../src/backends/aws/s3Objects.js';
 import type { FlywheelConfig } from '../../src/config/schema.js';
 
 /**
@@ -12,7 +12,8 @@ import type { FlywheelConfig } from '../../src/config/schema.js';
  * split/bucket scripts do, at the moment the worker first sees a run SUCCEEDED (a GetJobRun
  * middleware, before the activity gets the answer): read the source partition of every table in
  * `--TABLES_FILTER` for `--SNAPSHOT_DT`, and write `--FILE_COUNTS[table]` Parquet files (split by
- * customer hash) to `<stagedPrefix><TABLE>/snapshot_dt=<dt>/`. Paths are spelled out here from the
+ * customer hash) to `<stagedPrefix><TABLE>/snapshot_dt=<dt>/`, replacing what an earlier run wrote there
+ * (Spark's partition overwrite, as the README's staged-layout contract asks). Paths are spelled out here from the
  * production layout rather than taken from src, so a layout bug in src cannot agree with itself.
  *
  * One player can be installed on several clients (a restarted worker builds new ones); it plays each
@@ -110,6 +111,8 @@ export class GlueJobPlayer {
       await conn.run(
         `COPY (SELECT *, hash(customer_user_id) % ${files} AS part FROM src) TO '${out}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (part))`,
       );
+      // Overwrite: a rerun's output replaces the partition instead of adding to it.
+      await deletePrefix(this.s3, to.bucket, to.prefix);
       // Spark writes one file per output partition, empty or not: mirror that so the count is exact.
       for (let part = 0; part < files; part++) {
         const partDir = path.join(out, `part=${part}`);

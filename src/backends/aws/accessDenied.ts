@@ -92,7 +92,8 @@ export function translateAccessDenied(client: Stackable, service: AwsService, re
       try {
         return await next(args);
       } catch (error) {
-        if (!isAccessDenied(error)) throw error;
+        // Already ours (a nested client's): it names the request that was really denied.
+        if (error instanceof AccessDeniedError || !isAccessDenied(error)) throw error;
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         throw toAccessDeniedError(service, operation, args.input, region, error);
       }
