@@ -30,15 +30,7 @@ import { AthenaAsCaller } from './athenaAsCaller.js';
 import { answerAthenaCounts, type CountAnswers } from './athenaCountAnswers.js';
 import { accountConfig, seedAccount, type AccountConfigOptions } from './awsAccount.js';
 import { GlueJobPlayer } from './glueJobPlayer.js';
-import {
-  asMotoEvaluates,
-  createMotoPrincipal,
-  enforceIamOnMoto,
-  enforcePolicy,
-  motoDenialsAsAws,
-  type EnforcedRequest,
-  type Principal,
-} from './iamEnforcement.js';
+import { clientsAs, createMotoPrincipals, enforceIamOnMoto, keysOf, type EnforcedRequest, type Principal } from './iamEnforcement.js';
 import type { PolicyDocument } from './iamPolicy.js';
 import type { Moto } from './moto.js';
 
@@ -49,8 +41,6 @@ export interface AwsHarnessOptions extends AccountConfigOptions {
   /** Run the worker as an IAM user holding only this policy, IAM enforced (a moto of its own). */
   iamPolicy?: PolicyDocument;
 }
-
-const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 export interface AwsHarness {
   config: FlywheelConfig;
@@ -83,10 +73,6 @@ export interface AwsWorker extends FlywheelWorker {
 
 export const runTagOf = (run: JobRun) => run.Arguments?.[RUN_TAG_ARGUMENT];
 
-/** Static keys for `createAwsClients`' environment: the worker's own, or moto.ts's dummies. */
-const keysOf = (principal: Principal | undefined): NodeJS.ProcessEnv =>
-  principal ? { ...process.env, AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: principal.secretAccessKey } : process.env;
-
 export async function createAwsHarness(moto: Moto, options: AwsHarnessOptions = {}): Promise<AwsHarness> {
   const address = inject('temporalAddress');
   const bundlePath = inject('workflowBundlePath');
@@ -97,9 +83,9 @@ export async function createAwsHarness(moto: Moto, options: AwsHarnessOptions = 
   const policy = options.iamPolicy;
 
   // Principals first: once moto enforces IAM, only their keys are accepted.
-  const admin = policy ? await createMotoPrincipal(moto.endpoint, `admin-${environment}`, ALLOW_ALL) : undefined;
-  const principal = policy ? await createMotoPrincipal(moto.endpoint, `flywheel-worker-${environment}`, asMotoEvaluates(policy)) : undefined;
-  const adminKeys = admin ? { credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } } : {};
+  const principals = policy ? await createMotoPrincipals(moto.endpoint, environment, policy) : undefined;
+  const principal = principals?.worker;
+  const adminKeys = principals ? { credentials: keysOf(principals.admin) } : {};
   const arrange = {
     s3: new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, ...adminKeys }),
     glue: new GlueClient({ region: 'us-east-1', endpoint: moto.endpoint, ...adminKeys }),
@@ -116,18 +102,9 @@ export async function createAwsHarness(moto: Moto, options: AwsHarnessOptions = 
   const aws = parseAwsConfig(config);
   const outputLocation = (aws.athena.outputLocation ?? '') as string;
 
-  /** SDK clients with the worker's credentials and, under IAM, moto's denials re-encoded and the policy layer. */
-  const principalClients = (decisions: EnforcedRequest[]): AwsClients => {
-    const clients = createAwsClients(aws, keysOf(principal));
-    if (policy && principal) {
-      motoDenialsAsAws(clients.glue);
-      motoDenialsAsAws(clients.athena);
-      enforcePolicy(clients.s3, 's3', policy, principal, decisions);
-      enforcePolicy(clients.glue, 'glue', policy, principal, decisions);
-      enforcePolicy(clients.athena, 'athena', policy, principal, decisions);
-    }
-    return clients;
-  };
+  /** The worker's SDK clients: as the IAM user under `iamPolicy`, else with moto.ts's dummy keys. */
+  const principalClients = (decisions: EnforcedRequest[]): AwsClients =>
+    policy && principal ? clientsAs(aws, principal, policy, decisions) : createAwsClients(aws, process.env);
 
   return {
     config,

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { createAwsClients, type AwsClients, type AwsConfig } from '../../src/backends/aws/index.js';
 import { authorizationOf, evaluate, type Account, type Authorization, type PolicyDocument, type PolicyStatement, type Service } from './iamPolicy.js';
 
 /**
@@ -177,4 +178,29 @@ export function motoDenialsAsAws(client: Stackable): void {
     },
     { step: 'deserialize', priority: 'low', name: `motoDenialsAsAws${++counter}` },
   );
+}
+
+const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+/** An administrator (for arranging and for AWS's own parts) and the worker holding `policy`, before enforcement. */
+export async function createMotoPrincipals(endpoint: string, suffix: string, policy: PolicyDocument): Promise<{ admin: Principal; worker: Principal }> {
+  const admin = await createMotoPrincipal(endpoint, `admin-${suffix}`, ALLOW_ALL);
+  const worker = await createMotoPrincipal(endpoint, `flywheel-worker-${suffix}`, asMotoEvaluates(policy));
+  return { admin, worker };
+}
+
+export const keysOf = (principal: Principal) => ({ accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey });
+
+/**
+ * The backend's SDK clients as the worker builds them, with the worker's keys (through createAwsClients'
+ * environment, as on a host), moto's denials re-encoded and the policy layer on each.
+ */
+export function clientsAs(aws: AwsConfig, principal: Principal, policy: PolicyDocument, decisions: EnforcedRequest[]): AwsClients {
+  const clients = createAwsClients(aws, { ...process.env, AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: principal.secretAccessKey });
+  motoDenialsAsAws(clients.glue);
+  motoDenialsAsAws(clients.athena);
+  enforcePolicy(clients.s3, 's3', policy, principal, decisions);
+  enforcePolicy(clients.glue, 'glue', policy, principal, decisions);
+  enforcePolicy(clients.athena, 'athena', policy, principal, decisions);
+  return clients;
 }

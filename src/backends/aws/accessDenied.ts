@@ -70,7 +70,9 @@ export function toAccessDeniedError(service: AwsService, operation: string, inpu
   const message = error instanceof Error ? error.message : String(error);
   const said = parseDeniedMessage(message);
   const action = said.action ?? iamAction(service, operation);
-  const resource = said.resource ?? requestResource(service, operation, input, region);
+  const derived = requestResource(service, operation, input, region);
+  // A listing's prefix is what decides an s3:prefix condition: keep it even when AWS named the bucket.
+  const resource = said.resource && derived.startsWith(`${said.resource} (prefix`) ? derived : (said.resource ?? derived);
   return new AccessDeniedError(
     action,
     resource,

@@ -39,6 +39,10 @@ describe('AccessDenied: action and resource', () => {
     expect(error).toMatchObject({ name: 'AccessDenied', action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' });
     expect(error.message).toMatch(/^AWS denied s3:GetObject on arn:aws:s3:::b\/k \(GetObject\): Access Denied\. .*iam\/flywheel-worker-policy\.json/);
     expect(NON_RETRYABLE_ERROR_TYPES).toContain(error.name);
+    // S3's newer message names the bucket; the prefix listed (what an s3:prefix condition decides on) is kept.
+    const said = 'User: arn:aws:iam::1:user/w is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::b" because no identity-based policy allows the s3:ListBucket action';
+    const listing = toAccessDeniedError('s3', 'ListObjectsV2', { Bucket: 'b', Prefix: 'x/' }, 'r', Object.assign(new Error(said), { name: 'AccessDenied' }));
+    expect(listing).toMatchObject({ action: 's3:ListBucket', resource: 'arn:aws:s3:::b (prefix "x/")' });
   });
 });
 

@@ -37,13 +37,12 @@ const CAPACITY = { jobs: { infobaseSplitAndBucket: { workerType: 'G.2X', numberO
  * action that nothing needs any more shows up as a failure here and goes from the policy.
  */
 const NOT_EXERCISED_BY_A_REFRESH: Record<string, string> = {
-  'AthenaQueryResults s3:ListBucket': "Athena's own listing of its results bucket (AWS documents it; not emulated)",
+  'AthenaQueryResults s3:ListBucket': "Athena's own listing of its results bucket (AWS documents it; not emulated); the maintenance result check (tests/maintenance/awsMaintenanceIam.test.ts)",
   'AthenaQueryResults s3:AbortMultipartUpload': 'Athena writing large results in parts (not emulated)',
   'AthenaQueryResults s3:ListMultipartUploadParts': 'Athena writing large results in parts (not emulated)',
   'WriteBucketedOutputAndBuildMarkers s3:AbortMultipartUpload': 'Athena writing large CTAS files in parts (not emulated)',
   'WriteBucketedOutputAndBuildMarkers s3:ListMultipartUploadParts': 'Athena writing large CTAS files in parts (not emulated)',
-  'ListMaintenanceResults s3:ListBucket': 'the deltaMaintenance workflow (its result file)',
-  'ReadMaintenanceResults s3:GetObject': 'the deltaMaintenance workflow (its result file)',
+  'ReadMaintenanceResults s3:GetObject': 'Delta maintenance reading its job result (tests/maintenance/awsMaintenanceIam.test.ts)',
   'RunExistingGlueJobs glue:BatchStopJobRun': 'cancelling a run stops its Glue job',
   'AthenaInWorkgroup athena:StopQueryExecution': 'cancelling a run stops its query',
   'CatalogTablesAndPartitions glue:GetPartition': 'aws.glue.registration: glue-job reads the registered partition back',
