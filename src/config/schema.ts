@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, SOURCE_TABLE_PATTERN } from '../domain/identifiers.js';
+import { DEFAULT_STAGED_PATH_TEMPLATE, stagedPathTemplateProblems } from '../domain/stagedLayout.js';
 
 const sqlIdentifier = z
   .string()
@@ -25,6 +26,16 @@ export const LayoutSchema = z
     infobasePrefix: prefix.default('opus/infobase_attributes/'),
     addressablePrefix: prefix.default('opus/addressable_ids/'),
     stagedPrefix: prefix.default('omc_cleanroom_data/split/'),
+    /**
+     * Where the split jobs write a table's snapshot, below `stagedPrefix`: `{table}`, `{tableLower}`,
+     * `{snapshotDt}`, `{snapshotDtCompact}` (README: "Staged layout").
+     */
+    stagedPathTemplate: z
+      .string()
+      .superRefine((template, ctx) => {
+        for (const message of stagedPathTemplateProblems(template)) ctx.addIssue({ code: 'custom', message });
+      })
+      .default(DEFAULT_STAGED_PATH_TEMPLATE),
     bucketedPrefix: prefix.default('omc_cleanroom_data/bucketed/'),
   })
   .strict();

@@ -34,6 +34,8 @@ export interface AccountConfigOptions {
   configFile?: string;
   /** Merged over `aws.glue` (e.g. worker capacity, so moto's runs report it). */
   glue?: Record<string, unknown>;
+  /** Merged over `layout` (e.g. `stagedPathTemplate`). */
+  layout?: Record<string, unknown>;
 }
 
 type Doc = Record<string, any>;
@@ -50,6 +52,7 @@ export function accountConfig(endpoint: string, temporal: { address: string; nam
       ...base,
       environment,
       backend: 'aws',
+      layout: { ...base.layout, ...options.layout },
       temporal: { ...temporal, taskQueue: `flywheel-${environment}` },
       tables: options.configFile ? { ...base.tables, infobase, addressable: true } : base.tables,
       tableConcurrency: 2,

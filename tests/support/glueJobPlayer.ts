@@ -42,6 +42,9 @@ export class GlueJobPlayer {
     private readonly jobNames: readonly string[],
   ) {}
 
+  /** Where the "real" jobs write below the staged prefix: the production layout unless a test changes it. */
+  writesTo: (table: string, snapshotDt: string) => string = (table, dt) => `${table}/snapshot_dt=${dt}/`;
+
   /** Adds the player to a Glue client the backend under test uses. */
   installOn(glue: GlueClient): void {
     type Args = { input: Record<string, unknown> };
@@ -81,7 +84,7 @@ export class GlueJobPlayer {
       const source = table === ADDRESSABLE ? this.layout.addressablePrefix : `${this.layout.infobasePrefix}${table}/`;
       played.rows[table] = await this.split(
         { bucket: this.layout.sourceBucket, prefix: `${source}snapshot_dt=${snapshotDt}/` },
-        { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${table}/snapshot_dt=${snapshotDt}/` },
+        { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${this.writesTo(table, snapshotDt)}` },
         files,
         runId,
       );

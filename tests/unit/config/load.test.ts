@@ -137,6 +137,16 @@ describe('parseConfig', () => {
     expectInvalid({ ...validDoc(), layout: { stagedPrefix: prefix } }, 'layout.stagedPrefix', /relative path/);
   });
 
+  it('layout.stagedPathTemplate defaults to the jobs\' layout; a bad one names the field and every problem', () => {
+    expect(parseConfig(validDoc(), 's', {}).layout.stagedPathTemplate).toBe('{table}/snapshot_dt={snapshotDt}/');
+    expect(parseConfig({ ...validDoc(), layout: { stagedPathTemplate: '{snapshotDtCompact}/{tableLower}/' } }, 's', {}).layout.stagedPathTemplate).toBe(
+      '{snapshotDtCompact}/{tableLower}/',
+    );
+    const error = expectInvalid({ ...validDoc(), layout: { stagedPathTemplate: 'all/{date}' } }, 'layout.stagedPathTemplate', /end with "\/"/);
+    expect(error.message).toMatch(/layout\.stagedPathTemplate: unknown placeholder\(s\) \{date\}/);
+    expect(error.message).toMatch(/layout\.stagedPathTemplate: must contain \{table\} or \{tableLower\}/);
+  });
+
   it('accepts prefixes with dots, dashes and = (but not "..")', () => {
     const config = parseConfig({ ...validDoc(), layout: { infobasePrefix: 'opus/v1.2/x=y-z/' } }, 's', {});
     expect(config.layout.infobasePrefix).toBe('opus/v1.2/x=y-z/');
