@@ -6,7 +6,7 @@ import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
 import type { DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
-import { createBucketedTable, registerStagedTable, validateBucketedTable, type TableStageInput } from './tableStages.js';
+import { createBucketedTable, registerStagedTable, validateBucketedTable, type RegisterStageInput, type TableStageInput } from './tableStages.js';
 
 export interface ActivityDependencies {
   config: FlywheelConfig;
@@ -30,7 +30,7 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
-    registerStagedTable: (input: TableStageInput) =>
+    registerStagedTable: (input: RegisterStageInput) =>
       withFailureTypes(() => registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
 
     createBucketedTable: (input: TableStageInput & { requestToken: string }) =>

@@ -11,13 +11,17 @@ export interface TableStageInput {
   bucketCount: number;
 }
 
+/** Registration also says which job run wrote the staged data (absent in histories from before it did). */
+export type RegisterStageInput = TableStageInput & { producedBy?: { jobName: string; runId: string } };
+
 /** Stage 3: make the staged data queryable in the catalog. */
 export function registerStagedTable(
   catalog: StagedTableCatalog,
   ctx: OperationContext,
-  input: TableStageInput & { requestToken: string },
+  input: RegisterStageInput & { requestToken: string },
 ): Promise<RegisteredTable> {
-  return catalog.registerStagedTable({ table: input.table, snapshotDt: input.snapshotDt, requestToken: input.requestToken }, ctx);
+  const { table, snapshotDt, requestToken, producedBy } = input;
+  return catalog.registerStagedTable({ table, snapshotDt, requestToken, producedBy }, ctx);
 }
 
 /** Stage 4: CTAS into bucketed Parquet. The request token makes a retried activity reuse the query. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isScalar, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
-import { FlywheelConfigSchema, type FlywheelConfig } from './schema.js';
+import { FlywheelConfigSchema, metricsAddress, type FlywheelConfig } from './schema.js';
 
 /** A config problem: names the file, the field path and the reason. The CLI maps it to exit code 2. */
 export class ConfigError extends Error {
@@ -81,8 +81,23 @@ export function parseConfig(document: unknown, source: string, env: NodeJS.Proce
 }
 
 /**
- * Temporal's standard variables override the file, so the same config works against a dev server,
- * a self-hosted cluster or Temporal Cloud.
+ * `FLYWHEEL_METRICS_ADDRESS` (host:port, or `off`) over `observability.metricsAddress`: one config
+ * file serves hosts whose scrape port differs, or that must not open one. Empty means "not set".
+ */
+function metricsAddressOverride(config: FlywheelConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.FLYWHEEL_METRICS_ADDRESS?.trim();
+  if (!value) return config.observability.metricsAddress;
+  if (value.toLowerCase() === 'off') return undefined;
+  const parsed = metricsAddress.safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigError(`FLYWHEEL_METRICS_ADDRESS ${JSON.stringify(value)} is invalid: ${parsed.error.issues[0]!.message} (or "off")`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Environment variables over the file: Temporal's standard ones, so the same config works against a
+ * dev server, a self-hosted cluster or Temporal Cloud, and the worker's metrics address.
  */
 export function applyEnvironmentOverrides(config: FlywheelConfig, env: NodeJS.ProcessEnv): FlywheelConfig {
   return {
@@ -92,6 +107,7 @@ export function applyEnvironmentOverrides(config: FlywheelConfig, env: NodeJS.Pr
       address: env.TEMPORAL_ADDRESS || config.temporal.address,
       namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace,
     },
+    observability: { ...config.observability, metricsAddress: metricsAddressOverride(config, env) },
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, SOURCE_TABLE_PATTERN } from '../domain/identifiers.js';
+import { DEFAULT_STAGED_PATH_TEMPLATE, stagedPathTemplateProblems } from '../domain/stagedLayout.js';
 
 const sqlIdentifier = z
   .string()
@@ -11,6 +12,8 @@ const prefix = z
   .regex(/^([A-Za-z0-9_.=-]+\/)+$/, 'must be a relative path of safe segments ending with "/" (e.g. "opus/addressable_ids/")')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name');
+/** `host:port` the worker's Prometheus endpoint binds to. */
+export const metricsAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
 /** Secrets are referenced by the name of an environment variable, never stored. */
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (upper case)');
 
@@ -23,6 +26,16 @@ export const LayoutSchema = z
     infobasePrefix: prefix.default('opus/infobase_attributes/'),
     addressablePrefix: prefix.default('opus/addressable_ids/'),
     stagedPrefix: prefix.default('omc_cleanroom_data/split/'),
+    /**
+     * Where the split jobs write a table's snapshot, below `stagedPrefix`: `{table}`, `{tableLower}`,
+     * `{snapshotDt}`, `{snapshotDtCompact}` (README: "Staged layout").
+     */
+    stagedPathTemplate: z
+      .string()
+      .superRefine((template, ctx) => {
+        for (const message of stagedPathTemplateProblems(template)) ctx.addIssue({ code: 'custom', message });
+      })
+      .default(DEFAULT_STAGED_PATH_TEMPLATE),
     bucketedPrefix: prefix.default('omc_cleanroom_data/bucketed/'),
   })
   .strict();
@@ -222,8 +235,8 @@ export const FlywheelConfigSchema = z
         /** `json` for production log shipping, `pretty` for people. */
         logFormat: z.enum(['pretty', 'json']).default('pretty'),
         logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-        /** Prometheus scrape address for the Temporal runtime's metrics, e.g. `0.0.0.0:9464`. */
-        metricsAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional(),
+        /** Prometheus scrape address for the Temporal runtime's metrics, e.g. `0.0.0.0:9464` (FLYWHEEL_METRICS_ADDRESS overrides). */
+        metricsAddress: metricsAddress.optional(),
       })
       .strict()
       .default({ logFormat: 'pretty', logLevel: 'INFO' }),

@@ -16,5 +16,21 @@ export class ValidationFailedError extends Error {
   override readonly name = 'ValidationFailed';
 }
 
+/**
+ * The cloud refused a request for lack of permission. Retrying cannot help until someone changes the
+ * policy, so it is never retried; the message names the action and the resource.
+ */
+export class AccessDeniedError extends Error {
+  override readonly name = 'AccessDenied';
+  constructor(
+    readonly action: string,
+    readonly resource: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Failure type names that the workflow must never retry. */
-export const NON_RETRYABLE_ERROR_TYPES = ['InvalidInput', 'JobRunFailed', 'ValidationFailed', 'ConfigError'];
+export const NON_RETRYABLE_ERROR_TYPES = ['InvalidInput', 'JobRunFailed', 'ValidationFailed', 'ConfigError', 'AccessDenied'];

@@ -16,6 +16,8 @@ export interface RegisterStagedTableRequest {
    * tags it with this, so a retry re-attaches to that work instead of starting it again.
    */
   requestToken?: string;
+  /** The split/bucket job run that should have written the staged data (named when it is missing). */
+  producedBy?: { jobName: string; runId: string };
 }
 
 export interface RegisteredTable {

@@ -117,7 +117,8 @@ export class RefreshPipeline {
       if (at(start) <= at('register')) {
         tracker.enter(table.name, 'register');
         this.onChange();
-        out.staged = await registerStagedTable(this.stageInput(table));
+        const producedBy = out.job && { jobName: out.job.name, runId: out.job.runId };
+        out.staged = await registerStagedTable({ ...this.stageInput(table), producedBy });
         tracker.endStage('register');
         tracker.update(table.name, {
           stagedTable: `${out.staged.database}.${out.staged.tableName}`,

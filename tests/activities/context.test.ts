@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { withFailureTypes } from '../../src/activities/context.js';
 import { ConfigError } from '../../src/config/load.js';
-import { InvalidInputError, JobRunFailedError, NON_RETRYABLE_ERROR_TYPES, ValidationFailedError } from '../../src/domain/errors.js';
+import { AccessDeniedError, InvalidInputError, JobRunFailedError, NON_RETRYABLE_ERROR_TYPES, ValidationFailedError } from '../../src/domain/errors.js';
 
 async function failureOf(body: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -23,6 +23,7 @@ describe('withFailureTypes', () => {
     ['JobRunFailed', new JobRunFailedError('run failed')],
     ['ValidationFailed', new ValidationFailedError('rows differ')],
     ['ConfigError', new ConfigError('bad config')],
+    ['AccessDenied', new AccessDeniedError('s3:GetObject', 'arn:aws:s3:::b/k', 'AWS denied s3:GetObject on arn:aws:s3:::b/k')],
   ])('turns a domain error into a non-retryable ApplicationFailure of type %s', async (type, error) => {
     const failure = await failureOf(async () => {
       throw error;
@@ -33,7 +34,9 @@ describe('withFailureTypes', () => {
   });
 
   it('every listed non-retryable type is covered by a real error class name', () => {
-    const names = [new InvalidInputError(''), new JobRunFailedError(''), new ValidationFailedError(''), new ConfigError('')].map((e) => e.name);
+    const names = [new InvalidInputError(''), new JobRunFailedError(''), new ValidationFailedError(''), new ConfigError(''), new AccessDeniedError('', '', '')].map(
+      (e) => e.name,
+    );
     expect([...NON_RETRYABLE_ERROR_TYPES].sort()).toEqual(names.sort());
   });
 

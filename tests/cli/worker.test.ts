@@ -15,11 +15,13 @@ describe('flywheel worker', () => {
   afterAll(() => h?.close());
 
   it('serves Prometheus metrics, logs JSON with workflow context, and drains on SIGTERM', async () => {
+    // The file names one port, FLYWHEEL_METRICS_ADDRESS another: the worker must serve on the variable's.
     const metricsAddress = `127.0.0.1:${await getFreePort()}`;
+    const fileMetricsAddress = `127.0.0.1:${await getFreePort()}`;
     const configFile = path.join(h.home, 'worker.yaml');
-    await writeFile(configFile, stringify({ ...h.config, observability: { logFormat: 'json', logLevel: 'INFO', metricsAddress } }));
+    await writeFile(configFile, stringify({ ...h.config, observability: { logFormat: 'json', logLevel: 'INFO', metricsAddress: fileMetricsAddress } }));
     const child = spawn('node', [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), 'worker', '--config', configFile], {
-      env: { ...process.env, FLYWHEEL_HOME: h.home, TEMPORAL_ADDRESS: inject('temporalAddress') },
+      env: { ...process.env, FLYWHEEL_HOME: h.home, TEMPORAL_ADDRESS: inject('temporalAddress'), FLYWHEEL_METRICS_ADDRESS: metricsAddress },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -37,6 +39,7 @@ describe('flywheel worker', () => {
       const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
       expect(metrics).toMatch(/temporal_activity_execution_latency/);
       expect(metrics).toMatch(/activity_type="runGlueJob"/);
+      await expect(fetch(`http://${fileMetricsAddress}/metrics`)).rejects.toThrow(); // the file's address is not bound
 
       const logs = stderr
         .split('\n')

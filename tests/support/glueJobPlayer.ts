@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listAllObjects } from '../../src/backends/aws/s3Objects.js';
+import { deletePrefix, listAllObjects } from '../../src/backends/aws/s3Objects.js';
 import type { FlywheelConfig } from '../../src/config/schema.js';
 
 /**
@@ -12,7 +12,8 @@ import type { FlywheelConfig } from '../../src/config/schema.js';
  * split/bucket scripts do, at the moment the worker first sees a run SUCCEEDED (a GetJobRun
  * middleware, before the activity gets the answer): read the source partition of every table in
  * `--TABLES_FILTER` for `--SNAPSHOT_DT`, and write `--FILE_COUNTS[table]` Parquet files (split by
- * customer hash) to `<stagedPrefix><TABLE>/snapshot_dt=<dt>/`. Paths are spelled out here from the
+ * customer hash) to `<stagedPrefix><TABLE>/snapshot_dt=<dt>/`, replacing what an earlier run wrote there
+ * (Spark's partition overwrite, as the README's staged-layout contract asks). Paths are spelled out here from the
  * production layout rather than taken from src, so a layout bug in src cannot agree with itself.
  *
  * One player can be installed on several clients (a restarted worker builds new ones); it plays each
@@ -40,6 +41,9 @@ export class GlueJobPlayer {
     private readonly layout: Layout,
     private readonly jobNames: readonly string[],
   ) {}
+
+  /** Where the "real" jobs write below the staged prefix: the production layout unless a test changes it. */
+  writesTo: (table: string, snapshotDt: string) => string = (table, dt) => `${table}/snapshot_dt=${dt}/`;
 
   /** Adds the player to a Glue client the backend under test uses. */
   installOn(glue: GlueClient): void {
@@ -80,7 +84,7 @@ export class GlueJobPlayer {
       const source = table === ADDRESSABLE ? this.layout.addressablePrefix : `${this.layout.infobasePrefix}${table}/`;
       played.rows[table] = await this.split(
         { bucket: this.layout.sourceBucket, prefix: `${source}snapshot_dt=${snapshotDt}/` },
-        { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${table}/snapshot_dt=${snapshotDt}/` },
+        { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${this.writesTo(table, snapshotDt)}` },
         files,
         runId,
       );
@@ -110,6 +114,8 @@ export class GlueJobPlayer {
       await conn.run(
         `COPY (SELECT *, hash(customer_user_id) % ${files} AS part FROM src) TO '${out}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (part))`,
       );
+      // Overwrite: a rerun's output replaces the partition instead of adding to it.
+      await deletePrefix(this.s3, to.bucket, to.prefix);
       // Spark writes one file per output partition, empty or not: mirror that so the count is exact.
       for (let part = 0; part < files; part++) {
         const partDir = path.join(out, `part=${part}`);

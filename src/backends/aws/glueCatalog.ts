@@ -17,6 +17,7 @@ import type { AwsLayout } from './layout.js';
 import { glueColumns, readParquetFooter } from './parquetSchema.js';
 import { awsErrorName, withAwsRetry, type RetryPolicy } from './retry.js';
 import { isDataObject, listAllObjects } from './s3Objects.js';
+import { missingStagedDataError } from './stagedOutput.js';
 
 export const PARTITION_KEY = 'snapshot_dt';
 
@@ -83,10 +84,9 @@ export class GlueStagedTableCatalog implements StagedTableCatalog {
     const partition = this.layout.stagedPartition(request.table, snapshotDt);
     const partitionUri = this.layout.uri(partition);
 
-    const files = (await listAllObjects(this.s3, partition.bucket, partition.prefix)).filter(isDataObject);
-    if (files.length === 0) {
-      throw new InvalidInputError(`no staged data files at ${partitionUri}: the split job wrote nothing for ${request.table.name}`);
-    }
+    const objects = await listAllObjects(this.s3, partition.bucket, partition.prefix);
+    const files = objects.filter(isDataObject);
+    if (files.length === 0) throw await missingStagedDataError(this.s3, this.layout, request, objects);
     // Any file will do: the jobs write one schema per table and snapshot. Sorting makes it deterministic.
     const sample = files.map((f) => f.Key!).sort()[0]!;
     const footer = await readParquetFooter(this.s3, partition.bucket, sample);

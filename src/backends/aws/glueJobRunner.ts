@@ -6,6 +6,7 @@ import {
   type GlueClient,
   type JobRun,
 } from '@aws-sdk/client-glue';
+import { glueDpuSeconds } from '../../domain/glueDpu.js';
 import { classifyJobRunState } from '../../domain/jobRuns.js';
 import type { JobRunner, JobRunStatus, StartJobRunRequest } from '../../ports/jobRunner.js';
 import type { AwsConfig, GlueJobOptions } from './config.js';
@@ -30,7 +31,8 @@ export function toJobRunStatus(region: string, run: JobRun): JobRunStatus {
     state: run.JobRunState,
     errorMessage: run.ErrorMessage || undefined,
     executionTimeSeconds: run.ExecutionTime,
-    dpuSeconds: run.DPUSeconds,
+    // Reported for FLEX/auto-scaling runs only; otherwise capacity × execution time (domain/glueDpu.ts).
+    dpuSeconds: glueDpuSeconds(run).dpuSeconds,
     logUrl: glueLogUrl(region, run),
   };
 }

@@ -1,6 +1,7 @@
 import type { FlywheelConfig } from '../../config/schema.js';
 import { assertSourceTableName } from '../../domain/identifiers.js';
 import { compactSnapshotDt, snapshotPartition } from '../../domain/snapshotDate.js';
+import { renderStagedPath, stagedTableRootPath } from '../../domain/stagedLayout.js';
 import { ADDRESSABLE_TABLE_NAME, bucketedTableName, catalogBaseName, type SourceTable } from '../../domain/tables.js';
 import { s3Uri } from './s3Objects.js';
 
@@ -30,15 +31,23 @@ export class AwsLayout {
     return { bucket: root.bucket, prefix: `${root.prefix}${snapshotPartition(snapshotDt)}/` };
   }
 
-  /** Staged data is written by the split/bucket jobs under the source table's own name. */
+  /**
+   * Staged data is written by the split/bucket jobs, under the source table's own name, at
+   * `<stagedPrefix><stagedPathTemplate>`; the table's root is the template's part before the snapshot.
+   */
   stagedTableRoot(table: SourceTable): S3Location {
-    const name = table.kind === 'addressable' ? ADDRESSABLE_TABLE_NAME : assertSourceTableName(table.name);
-    return { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${name}/` };
+    const name = stagedName(table);
+    return { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${stagedTableRootPath(this.layout.stagedPathTemplate, name)}` };
+  }
+
+  /** `<stagedPrefix><stagedPathTemplate>`, as configured (for messages). */
+  stagedPattern(): string {
+    return `${this.layout.stagedPrefix}${this.layout.stagedPathTemplate}`;
   }
 
   stagedPartition(table: SourceTable, snapshotDt: string): S3Location {
-    const root = this.stagedTableRoot(table);
-    return { bucket: root.bucket, prefix: `${root.prefix}${snapshotPartition(snapshotDt)}/` };
+    const path = renderStagedPath(this.layout.stagedPathTemplate, stagedName(table), snapshotDt);
+    return { bucket: this.layout.targetBucket, prefix: `${this.layout.stagedPrefix}${path}` };
   }
 
   /** Bucketed data is ours: lower-case catalog name, one non-partitioned directory per snapshot. */
@@ -61,6 +70,8 @@ export class AwsLayout {
     return s3Uri(location.bucket, location.prefix);
   }
 }
+
+const stagedName = (table: SourceTable) => (table.kind === 'addressable' ? ADDRESSABLE_TABLE_NAME : assertSourceTableName(table.name));
 
 /** `ibe_01_bucketed_20261001`: the per-snapshot table the stable name is repointed to. */
 export function snapshotTableName(table: SourceTable, snapshotDt: string): string {

@@ -6,6 +6,7 @@ import {
   type S3Client,
   type _Object,
 } from '@aws-sdk/client-s3';
+import { AccessDeniedError } from '../../domain/errors.js';
 
 /** Small S3 helpers shared by the inventory, the catalog and the CTAS builder. */
 
@@ -57,7 +58,13 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
     const errors = result.Errors ?? [];
     if (errors.length > 0) {
       const first = errors[0]!;
-      throw new Error(`could not delete ${errors.length} object(s) under s3://${bucket}/${prefix}: ${first.Key}: ${first.Code} ${first.Message}`);
+      const message = `could not delete ${errors.length} object(s) under s3://${bucket}/${prefix}: ${first.Key}: ${first.Code} ${first.Message}`;
+      if (first.Code === 'AccessDenied') {
+        // DeleteObjects answers 200 and reports the denial per key: still a permission problem, not a retry.
+        const resource = `arn:aws:s3:::${bucket}/${first.Key}`;
+        throw new AccessDeniedError('s3:DeleteObject', resource, `AWS denied s3:DeleteObject on ${resource}: ${message}. The worker's IAM role must allow it (iam/flywheel-worker-policy.json).`);
+      }
+      throw new Error(message);
     }
   }
   return keys.length;
@@ -70,11 +77,25 @@ export async function readObjectTail(s3: S3Client, bucket: string, key: string, 
   return result.Body.transformToByteArray();
 }
 
+/**
+ * Whether the object exists, by a ListObjectsV2 of its own key as prefix. Not a GetObject/HeadObject
+ * that relies on 404: S3 answers those with 403 AccessDenied for a missing key unless the caller may
+ * s3:ListBucket the whole bucket, and a least-privilege role may list only under its prefixes.
+ */
+export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  // Keys are listed in order and a key sorts before every longer key it prefixes: one key is enough.
+  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+  return page.Contents?.[0]?.Key === key;
+}
+
+/** A JSON object, or undefined when there is none at `key` (checked with `objectExists`, see there). */
 export async function readJsonObject<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
+  if (!(await objectExists(s3, bucket, key))) return undefined;
   try {
     const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return JSON.parse(await result.Body!.transformToString()) as T;
   } catch (error) {
+    // Deleted between the listing and the read.
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
     throw error;
   }

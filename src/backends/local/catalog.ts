@@ -29,7 +29,8 @@ export class LocalStagedCatalog implements StagedTableCatalog {
     const files = (await listDataFiles(location)).map((f) => f.path);
     if (files.length === 0) {
       throw new InvalidInputError(
-        `cannot register ${tableName}: no staged Parquet files for ${table.name} ${snapshotDt} in ${location} (did the split job succeed?)`,
+        `cannot register ${tableName}: no staged Parquet files for ${table.name} ${snapshotDt} in ${location} ` +
+          (request.producedBy ? `(expected from ${request.producedBy.jobName} run ${request.producedBy.runId})` : '(did the split job succeed?)'),
       );
     }
     const sources = (await listDataFiles(this.paths.sourcePartition(table, snapshotDt))).map((f) => f.path);

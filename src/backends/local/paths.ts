@@ -3,6 +3,7 @@ import type { FlywheelConfig } from '../../config/schema.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { assertSourceTableName } from '../../domain/identifiers.js';
 import { snapshotPartition } from '../../domain/snapshotDate.js';
+import { renderStagedPath } from '../../domain/stagedLayout.js';
 import { ADDRESSABLE_TABLE_NAME, catalogBaseName, type SourceTable } from '../../domain/tables.js';
 
 /** A single path segment we are willing to create or read: no separators, no dot-dot, no hidden tricks. */
@@ -66,13 +67,11 @@ export class LakePaths {
     return path.join(this.sourceTableDir(table), snapshotPartition(snapshotDt));
   }
 
-  stagedTableDir(table: SourceTable): string {
-    const { targetBucket, stagedPrefix } = this.config.layout;
-    return this.resolve(targetBucket, ...prefixSegments(stagedPrefix), assertSourceTableName(table.name));
-  }
-
+  /** Where the split jobs write a snapshot: `<stagedPrefix><stagedPathTemplate>`, as on S3. */
   stagedPartition(table: SourceTable, snapshotDt: string): string {
-    return path.join(this.stagedTableDir(table), snapshotPartition(snapshotDt));
+    const { targetBucket, stagedPrefix, stagedPathTemplate } = this.config.layout;
+    const below = renderStagedPath(stagedPathTemplate, assertSourceTableName(table.name), snapshotDt);
+    return this.resolve(targetBucket, ...prefixSegments(stagedPrefix), ...prefixSegments(below));
   }
 
   bucketedTableDir(table: SourceTable): string {

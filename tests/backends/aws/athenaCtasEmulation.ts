@@ -2,6 +2,7 @@ import type { AthenaClient } from '@aws-sdk/client-athena';
 import { CreateTableCommand, GetTableCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listAllObjects, parseS3Uri } from '../../../src/backends/aws/s3Objects.js';
+import type { AthenaAsCaller } from '../../support/athenaAsCaller.js';
 import { put } from './helpers.js';
 
 /**
@@ -9,7 +10,9 @@ import { put } from './helpers.js';
  * nothing: when a `CREATE TABLE … AS` is started, write `files` bucket files at its external_location
  * and register the table in Glue with Athena's bucketing metadata. It also records what the world
  * looked like at that moment (was the location empty? where did the stable table point?), and, like
- * Athena, makes the query fail-fast (throws) on a non-empty location.
+ * Athena, makes the query fail-fast (throws) on a non-empty location. With `asCaller`, the location
+ * check, the bucket files and the table are made with the caller's credentials, as Athena makes them,
+ * and a denial makes the query FAILED (see tests/support/athenaAsCaller.ts).
  */
 export interface CtasObservation {
   table: string;
@@ -21,7 +24,7 @@ export interface CtasObservation {
 
 export function emulateAthenaCtas(
   athena: AthenaClient,
-  deps: { glue: GlueClient; s3: S3Client; database: string },
+  deps: { glue: GlueClient; s3: S3Client; database: string; asCaller?: AthenaAsCaller },
   options: { files?: number; stats?: { DataScannedInBytes: number; EngineExecutionTimeInMillis: number } } = {},
 ): CtasObservation[] {
   const seen: CtasObservation[] = [];
@@ -36,7 +39,10 @@ export function emulateAthenaCtas(
       if (context.commandName === 'StartQueryExecutionCommand' && match) {
         const [, , table, location, buckets] = match as unknown as [string, string, string, string, string];
         const { bucket, key } = parseS3Uri(location);
-        const existing = await listAllObjects(deps.s3, bucket, key);
+        const as = deps.asCaller?.caller ?? deps;
+        const attempt = (what: string, fn: () => Promise<unknown>) => (deps.asCaller ? deps.asCaller.attempt(what, fn) : fn().then(() => undefined));
+        let existing: unknown[] = [];
+        let denied = await attempt(`listing ${location}`, async () => (existing = await listAllObjects(as.s3, bucket, key)));
         if (existing.length > 0) throw new Error(`emulated Athena: HIVE_PATH_ALREADY_EXISTS ${location}`);
         const stable = await deps.glue
           .send(new GetTableCommand({ DatabaseName: deps.database, Name: table.replace(/_\d{8}$/, '') }))
@@ -50,8 +56,11 @@ export function emulateAthenaCtas(
           clientToken: args.input.ClientRequestToken as string | undefined,
           stableLocationAtStart: stable?.Table?.StorageDescriptor?.Location,
         });
-        for (let i = 0; i < (options.files ?? 3); i++) await put(deps.s3, `${key}bucket-${String(i).padStart(5, '0')}`, `rows of bucket ${i}`, bucket);
-        await deps.glue.send(
+        const id = String(result.output.QueryExecutionId);
+        denied ??= await attempt(`writing output to ${location}`, async () => {
+          for (let i = 0; i < (options.files ?? 3); i++) await put(as.s3, `${key}bucket-${String(i).padStart(5, '0')}`, `rows of bucket ${i}`, bucket);
+        });
+        denied ??= await attempt(`creating ${deps.database}.${table}`, () => as.glue.send(
           new CreateTableCommand({
             DatabaseName: deps.database,
             TableInput: {
@@ -69,8 +78,9 @@ export function emulateAthenaCtas(
               },
             },
           }),
-        );
-        ctasIds.add(String(result.output.QueryExecutionId));
+        ));
+        if (denied) deps.asCaller!.fail(id, denied);
+        else ctasIds.add(id);
         return result;
       }
       const result = await next(args);

@@ -41,22 +41,39 @@ export function faultInjectionErrorResponse(
   errorType: string,
   times: number,
   statusCode = 400,
+  message = `fault injection: ${errorType}`,
 ): { calls: () => number; remove: () => void } {
-  const name = `faultInjectionErrorResponse${++counter}`;
+  const body = JSON.stringify({ __type: errorType, message });
+  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': errorType };
+  return faultInjectionHttpResponse(client, commandName, times, { statusCode, headers, body });
+}
+
+/** The same for S3 (REST-XML): `<Error><Code>…</Code><Message>…</Message></Error>`. */
+export function faultInjectionS3ErrorResponse(
+  client: Stackable,
+  commandName: string,
+  code: string,
+  times: number,
+  statusCode = 403,
+  message = `fault injection: ${code}`,
+): { calls: () => number; remove: () => void } {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`;
+  return faultInjectionHttpResponse(client, commandName, times, { statusCode, headers: { 'content-type': 'application/xml' }, body });
+}
+
+function faultInjectionHttpResponse(
+  client: Stackable,
+  commandName: string,
+  times: number,
+  response: { statusCode: number; headers: Record<string, string>; body: string },
+): { calls: () => number; remove: () => void } {
+  const name = `faultInjectionHttpResponse${++counter}`;
   let injected = 0;
   client.middlewareStack.add(
     (next: Handler, context: Context) => async (args: { input: Record<string, unknown> }) => {
       if (context.commandName !== commandName || injected >= times) return next(args);
       injected++;
-      const body = JSON.stringify({ __type: errorType, message: `fault injection: ${errorType}` });
-      return {
-        output: {},
-        response: {
-          statusCode,
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': errorType },
-          body: Readable.from([Buffer.from(body)]),
-        },
-      };
+      return { output: {}, response: { ...response, body: Readable.from([Buffer.from(response.body)]) } };
     },
     { step: 'deserialize', priority: 'low', name },
   );

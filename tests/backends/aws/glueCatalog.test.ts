@@ -131,12 +131,37 @@ describe('Glue catalog registration against moto', () => {
     expect(registered.tableName).toBe('addressable_ids_staged');
   });
 
-  it('fails clearly when the split job wrote no data files', async () => {
+  it('fails clearly when the split job wrote no data files: where it listed, what it found, which run should have written it', async () => {
     await put(env.arrange.s3, `${staged('IBE_01', '2026-10-01')}_SUCCESS`, new Uint8Array());
-    await expect(backend.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' })).rejects.toMatchObject({
-      name: 'InvalidInput',
-      message: expect.stringContaining('no staged data files'),
-    });
+    await put(env.arrange.s3, `${staged('IBE_01', '2026-09-01')}part-0.parquet`, typedFile);
+    const error = await backend.catalog
+      .registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01', producedBy: { jobName: 'etl-split', runId: 'jr_42' } })
+      .then(() => new Error('registered'), (e: unknown) => e as Error);
+    expect(error).toMatchObject({ name: 'InvalidInput' });
+    expect(error.message).toBe(
+      `no staged data files for IBE_01 2026-10-01: listed s3://${BUCKET}/${staged('IBE_01', '2026-10-01')} and found 1 object(s), ` +
+        `none a data file (empty, or a marker starting with "_"/"."): _SUCCESS (0 B); ` +
+        `under s3://${BUCKET}/omc_cleanroom_data/split/IBE_01/ there is: snapshot_dt=2026-09-01/, snapshot_dt=2026-10-01/. ` +
+        `It should have been written by etl-split run jr_42 (--SNAPSHOT_DT 2026-10-01, --TABLES_FILTER with IBE_01). ` +
+        `Flywheel reads layout.stagedPrefix + layout.stagedPathTemplate ("omc_cleanroom_data/split/{table}/snapshot_dt={snapshotDt}/"); ` +
+        `if the job writes elsewhere, set them to match (README: "Staged layout").`,
+    );
+    const nothing = await backend.catalog.registerStagedTable({ table: { name: 'CLC_01', kind: 'infobase' }, snapshotDt: '2026-10-01' }).then(() => new Error('registered'), (e: unknown) => e as Error);
+    expect(nothing.message).toContain(`and found nothing there; nothing under s3://${BUCKET}/omc_cleanroom_data/split/CLC_01/ either. It should have been written by the split/bucket job run for CLC_01 2026-10-01.`);
+  });
+
+  it('finds the staged data where layout.stagedPathTemplate says the jobs write', async () => {
+    const templated = await createAwsBackend(testConfig({}, { stagedPathTemplate: 'v2/{tableLower}/{snapshotDtCompact}/' }));
+    try {
+      await put(env.arrange.s3, 'omc_cleanroom_data/split/v2/ibe_01/20261001/part-0.parquet', typedFile);
+      const registered = await templated.catalog.registerStagedTable({ table: ibe01, snapshotDt: '2026-10-01' });
+      expect(registered.location).toBe(`s3://${BUCKET}/omc_cleanroom_data/split/v2/ibe_01/20261001/`);
+      const { Table } = await env.arrange.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: 'ibe_01_staged' }));
+      expect(Table?.StorageDescriptor?.Location).toBe(`s3://${BUCKET}/omc_cleanroom_data/split/v2/ibe_01/`);
+      expect(templated.describeLocation('staged', 'IBE_01', '2026-10-01')).toBe(registered.location);
+    } finally {
+      await templated.close();
+    }
   });
 
   it('rejects bad snapshot dates and table names before any S3 or Glue call', async () => {

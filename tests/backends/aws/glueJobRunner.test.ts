@@ -48,6 +48,17 @@ describe('Glue job runner against moto', () => {
     expect(sent[0]).toMatchObject({ ExecutionClass: 'FLEX', WorkerType: 'G.1X' });
   });
 
+  it('a standard-capacity run (no DPUSeconds from Glue) costs workers × DPU × ExecutionTime', async () => {
+    await createJobs(env.arrange.glue);
+    const r = runner();
+    const { runId } = await start(r, 'tag-cost');
+    const { JobRun } = await env.arrange.glue.send(new GetJobRunCommand({ JobName: INFOBASE_JOB, RunId: runId }));
+    expect(JobRun?.DPUSeconds).toBeUndefined(); // as Glue for a STANDARD run without auto scaling
+    expect(JobRun?.ExecutionTime).toBeGreaterThan(0); // moto reports 123 s for every run
+    const status = await r.getJobRun(INFOBASE_JOB, runId);
+    expect(status.dpuSeconds).toBe(4 * 1 * JobRun!.ExecutionTime!); // G.1X × 4 workers (beforeEach config)
+  });
+
   it('reports a run through several polls (moto state manager) until SUCCEEDED', async () => {
     await createJobs(env.arrange.glue);
     await env.moto.setManualTransition('glue::job_run', 2);

@@ -15,12 +15,12 @@ export const INFOBASE_JOB = 'etl-omc-flywheel-test-infobase-split-and-bucket';
 export const ADDRESSABLE_JOB = 'etl-omc-flywheel-test-addressable-bucket';
 
 /** A config for the AWS backend against moto: tiny poll and backoff delays so tests stay fast. */
-export function testConfig(aws: Record<string, unknown> = {}): FlywheelConfig {
+export function testConfig(aws: Record<string, unknown> = {}, layout: Record<string, unknown> = {}): FlywheelConfig {
   return parseConfig(
     {
       environment: 'test',
       backend: 'aws',
-      layout: { sourceBucket: BUCKET, targetBucket: BUCKET },
+      layout: { sourceBucket: BUCKET, targetBucket: BUCKET, ...layout },
       tables: { mode: 'discover' },
       catalog: { database: DATABASE },
       jobs: { infobaseSplitAndBucket: INFOBASE_JOB, addressableBucket: ADDRESSABLE_JOB },

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsBackend } from '../../../src/backends/aws/index.js';
 import type { Backend } from '../../../src/ports/backend.js';
-import { put, testConfig, useMoto } from './helpers.js';
+import { objectExists, readJsonObject } from '../../../src/backends/aws/s3Objects.js';
+import { recordInputs } from './faultInjection.js';
+import { BUCKET, put, testConfig, useMoto } from './helpers.js';
 
 const env = useMoto();
 let backend: Backend;
@@ -62,5 +64,21 @@ describe('S3 lake inventory (real HTTP to moto)', () => {
     expect(backend.describeLocation('bucketed', 'IBE_01', '2026-10-01')).toBe(
       's3://omc-flywheel-data-us-east-1-test/omc_cleanroom_data/bucketed/ibe_01/snapshot_dt=2026-10-01/',
     );
+  });
+});
+
+describe('objectExists / readJsonObject (ListObjectsV2 of the key, never a GetObject that relies on 404)', () => {
+  it('finds exactly the key: not a longer key it prefixes, not a missing one', async () => {
+    const { s3 } = env.arrange;
+    const key = 'omc_cleanroom_data/bucketed/ibe_01/_flywheel_builds/snapshot_dt=2026-10-01.json';
+    await put(s3, `${key}.bak`, '{"old":true}');
+    await put(s3, `${key.replace('2026-10-01', '2026-10-01-x')}`, '{}');
+    const gets = recordInputs(s3, 'GetObjectCommand');
+    expect(await objectExists(s3, BUCKET, key)).toBe(false);
+    expect(await readJsonObject(s3, BUCKET, key)).toBeUndefined();
+    expect(gets).toHaveLength(0); // absent is known from the listing alone
+    await put(s3, key, '{"requestToken":"t"}');
+    expect(await objectExists(s3, BUCKET, key)).toBe(true);
+    expect(await readJsonObject(s3, BUCKET, key)).toEqual({ requestToken: 't' });
   });
 });

@@ -82,6 +82,25 @@ describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
     expect((await readdir(path.dirname(dir))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
   });
 
+  it('writes where layout.stagedPathTemplate says, and the local catalog registers it from there (as on AWS)', async () => {
+    const templated = { ...config, layout: { ...config.layout, stagedPathTemplate: 'v2/{tableLower}/{snapshotDtCompact}/' } };
+    const fresh = await tempHome();
+    const local = await createLocalBackend(templated, fresh.home);
+    try {
+      await seedLake({ config: templated, home: fresh.home, rows: 100, snapshots: [SNAPSHOT], sourceFilesPerTable: 1 });
+      const { runId } = await local.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['IBE_01'], { IBE_01: 2 }), runTag: 'wf-t/run-1/split/0' });
+      expect((await waitForRun(local.jobs, JOB, runId)).state).toBe('SUCCEEDED');
+      const dir = path.join(fresh.home, 'lake', 'tgt-bucket', 'omc_cleanroom_data', 'split', 'v2', 'ibe_01', '20261001');
+      expect((await readdir(dir)).sort()).toEqual(['part-00000.parquet', 'part-00001.parquet']);
+      const registered = await local.catalog.registerStagedTable({ table: ibe('IBE_01'), snapshotDt: SNAPSHOT });
+      expect(registered).toMatchObject({ location: dir, files: 2, rows: 100 });
+      expect(local.describeLocation('staged', 'IBE_01', SNAPSHOT)).toBe(dir);
+    } finally {
+      await local.close();
+      await fresh.cleanup();
+    }
+  });
+
   it('runs the addressable job over addressable_ids', async () => {
     const jobName = config.jobs.addressableBucket;
     const { runId } = await backend.jobs.startJobRun({ jobKey: 'addressableBucket', jobName, arguments: splitArgs(['addressable_ids'], { addressable_ids: 3 }), runTag: 'wf-a/run-1/addr/0' });

@@ -97,6 +97,24 @@ describe('parseConfig', () => {
     expect(config.temporal.namespace).toBe('default');
   });
 
+  it('FLYWHEEL_METRICS_ADDRESS overrides observability.metricsAddress; "off" turns metrics off; empty is unset', () => {
+    const doc = { ...validDoc(), observability: { metricsAddress: '0.0.0.0:9464' } };
+    expect(parseConfig(doc, 'm', {}).observability.metricsAddress).toBe('0.0.0.0:9464');
+    expect(parseConfig(doc, 'm', { FLYWHEEL_METRICS_ADDRESS: '127.0.0.1:9500' }).observability.metricsAddress).toBe('127.0.0.1:9500');
+    expect(parseConfig(validDoc(), 'm', { FLYWHEEL_METRICS_ADDRESS: '0.0.0.0:9100' }).observability.metricsAddress).toBe('0.0.0.0:9100');
+    expect(parseConfig(doc, 'm', { FLYWHEEL_METRICS_ADDRESS: 'off' }).observability.metricsAddress).toBeUndefined();
+    expect(parseConfig(doc, 'm', { FLYWHEEL_METRICS_ADDRESS: '' }).observability.metricsAddress).toBe('0.0.0.0:9464');
+    // The rest of the section is the file's.
+    expect(parseConfig(doc, 'm', { FLYWHEEL_METRICS_ADDRESS: 'off' }).observability.logFormat).toBe('pretty');
+  });
+
+  it.each(['9464', 'host:', 'a b:1', 'host:123456'])('rejects FLYWHEEL_METRICS_ADDRESS %j, naming the variable', (value) => {
+    const error = configErrorOf(() => parseConfig(validDoc(), 'm', { FLYWHEEL_METRICS_ADDRESS: value }));
+    expect(error.message).toContain('FLYWHEEL_METRICS_ADDRESS');
+    expect(error.message).toContain(JSON.stringify(value));
+    expect(error.message).toMatch(/host:port/);
+  });
+
   it.each(['Prod', 'prod_env', '1prod', '', 'a'.repeat(33), 'prod env'])('rejects environment %j', (environment) => {
     expectInvalid({ ...validDoc(), environment }, 'environment', /lower case/);
   });
@@ -124,6 +142,16 @@ describe('parseConfig', () => {
 
   it.each(['/abs/path/', 'no-trailing-slash', 'a//b/', 'a b/', 'a;b/', ''])('rejects malformed prefix %j', (prefix) => {
     expectInvalid({ ...validDoc(), layout: { stagedPrefix: prefix } }, 'layout.stagedPrefix', /relative path/);
+  });
+
+  it('layout.stagedPathTemplate defaults to the jobs\' layout; a bad one names the field and every problem', () => {
+    expect(parseConfig(validDoc(), 's', {}).layout.stagedPathTemplate).toBe('{table}/snapshot_dt={snapshotDt}/');
+    expect(parseConfig({ ...validDoc(), layout: { stagedPathTemplate: '{snapshotDtCompact}/{tableLower}/' } }, 's', {}).layout.stagedPathTemplate).toBe(
+      '{snapshotDtCompact}/{tableLower}/',
+    );
+    const error = expectInvalid({ ...validDoc(), layout: { stagedPathTemplate: 'all/{date}' } }, 'layout.stagedPathTemplate', /end with "\/"/);
+    expect(error.message).toMatch(/layout\.stagedPathTemplate: unknown placeholder\(s\) \{date\}/);
+    expect(error.message).toMatch(/layout\.stagedPathTemplate: must contain \{table\} or \{tableLower\}/);
   });
 
   it('accepts prefixes with dots, dashes and = (but not "..")', () => {
