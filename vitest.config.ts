@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import { reporters } from './tests/setup/reporters.js';
 
+// The AWS SDK's Node-version notice would repeat in every test fork (see bin/flywheel.js).
+if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],

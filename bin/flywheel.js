@@ -3,6 +3,10 @@
 import { spawn } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
+// On Node < 22 the AWS SDK prints a 7-line notice (support ends January 2027) in every process; the README says
+// which Node versions are supported. An explicit setting wins.
+if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Long-running commands (a worker, the demo's worker) run DuckDB, the Temporal core and Node threads
 // in one process; glibc then keeps one malloc arena per thread and RSS grows with fragmentation
 // (measured: ~410 MB → ~380 MB on the demo). MALLOC_ARENA_MAX must be set before the process starts,
