@@ -87,3 +87,21 @@ export function assessBucketSkew(
   const finding = `bucket skew ${describeBucketSkew(skew)} exceeds validation.maxBucketSkew ${policy.maxBucketSkew}`;
   return policy.onBucketSkew === 'fail' ? { skew: assessed, problem: finding } : { skew: assessed, warning: finding };
 }
+
+/** The table with the highest max/median among those with a measured skew (ties: the first). */
+export function worstBucketSkew<T extends { name: string; bucketSkew?: AssessedBucketSkew }>(tables: readonly T[]): (T & { bucketSkew: AssessedBucketSkew }) | undefined {
+  let worst: (T & { bucketSkew: AssessedBucketSkew }) | undefined;
+  for (const t of tables) {
+    const ratio = t.bucketSkew?.maxOverMedian;
+    if (ratio === null || ratio === undefined) continue;
+    if (!worst || ratio > worst.bucketSkew.maxOverMedian!) worst = t as T & { bucketSkew: AssessedBucketSkew };
+  }
+  return worst;
+}
+
+/** A short cell for tables and progress lines: `2.37⚠` (over the limit), `1.04`, `n/a`. */
+export function skewCell(skew: AssessedBucketSkew | undefined): string {
+  if (!skew) return '';
+  if (skew.maxOverMedian === null) return 'n/a';
+  return `${skew.maxOverMedian.toFixed(2)}${skew.verdict === 'skewed' ? '⚠' : ''}`;
+}
