@@ -7,6 +7,8 @@ import { LakePaths } from '../../../src/backends/local/paths.js';
 import type { SourceTable } from '../../../src/domain/tables.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import { NO_CONTEXT, type OperationContext } from '../../../src/ports/context.js';
+import { ctasSql } from '../../../src/backends/aws/athenaBucketed.js';
+import { bucketingAlgorithmOf } from '../../../src/domain/ctasBucketing.js';
 import { UnsupportedBucketTypeError } from '../../../src/domain/hiveBucketing.js';
 import { referenceStringHash } from '../../support/oracles/hiveV1Oracle.js';
 import { ADDRESSABLE, ibe, SNAPSHOT, splitArgs, tempHome, testConfig, waitForRun } from './helpers.js';
@@ -136,6 +138,27 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
       emptyBuckets: perBucket.filter((n) => n === 0).length,
       largestBucket: perBucket.indexOf(sorted[255]!),
     });
+  });
+
+  it('uses the algorithm the Athena CTAS SQL states: its WITH clause, read back, means Hive v1', async () => {
+    const sql = ctasSql({
+      database: 'db', snapshotTable: 'ibe_01_bucketed_20261001', stagedTable: 'ibe_01_staged', location: 's3://b/p/',
+      snapshotDt: SNAPSHOT, bucketColumn: 'customer_user_id', bucketCount: 256,
+    });
+    const withClause = /WITH \(([\s\S]*?)\)\nAS SELECT/.exec(sql)![1]!;
+    const property = (name: string) => new RegExp(`\\b${name} = ([^,]+?)(?:,|$)`).exec(withClause.replace(/\n\s*/g, ' '))?.[1];
+    const fromSql = {
+      bucketedBy: [...(property('bucketed_by') ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!),
+      bucketCount: Number(property('bucket_count')),
+      bucketingFormat: property('bucketing_format')?.replace(/'/g, ''),
+    };
+    expect(fromSql).toEqual({ bucketedBy: ['customer_user_id'], bucketCount: 256, bucketingFormat: undefined });
+    expect(sql.split('\n').at(-1)).toBe("-- bucketing: Hive bucketing v1 (Athena's default for bucketed_by without bucketing_format)");
+    const local = await backend.bucketed.createBucketedTable(bucketRequest(IBE), NO_CONTEXT);
+    expect(local.bucketing).toBe(bucketingAlgorithmOf(fromSql));
+    expect(local.bucketing).toBe('hive-v1');
+    expect(() => bucketingAlgorithmOf({ ...fromSql, bucketingFormat: 'spark' })).toThrow(/bucketing_format 'spark' is not reproduced/);
+    expect(bucketingAlgorithmOf({ ...fromSql, bucketingFormat: 'HIVE' })).toBe('hive-v1');
   });
 
   it('reuses a finished build for a retried request token, rebuilds for a new one', async () => {
