@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { bucketOfCommand } from './commands/bucketOf.js';
 import { demoCommand } from './commands/demo.js';
 import { lineagePublishCommand, lineageStatusCommand } from './commands/lineage.js';
 import { maintenanceRunCommand } from './commands/maintenance.js';
@@ -118,6 +119,16 @@ program
   .option('--retain-hours <n>', 'VACUUM retention in hours (below 168 refused unless config allows it)')
   .option('--tables <list>', 'comma-separated tables from maintenance.tables')
   .action(action(maintenanceRunCommand));
+
+program
+  .command('bucket-of')
+  .description("the Hive v1 bucket (Athena's, and the local engine's) of bucket-column values, and its file name prefix")
+  .argument('<values...>', 'values of the bucket column (bucketing.column)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--type <hive type>', 'string (default), bigint, int, smallint, tinyint, date (YYYY-MM-DD), boolean')
+  .option('--count <n>', 'bucket count (default: bucketing.count)')
+  .action(async (values: string[], options: Record<string, unknown>) => action((o: typeof options) => bucketOfCommand(values, o))(options));
 
 program
   .command('worker')

@@ -49,7 +49,7 @@ const DAY_MS = 86_400_000;
 function intValue(value: HiveBucketValue, type: HiveBucketType, min: number, max: number): number {
   const n = typeof value === 'bigint' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new InvalidInputError(`not a ${type} value: ${String(value)}`);
+    throw new InvalidInputError(`not a valid ${type} value: ${String(value)}`);
   }
   return n;
 }

@@ -88,7 +88,7 @@ describe('Hive bucketing v1 (what Athena CTAS uses without bucketing_format)', (
   });
 
   it('refuses values that do not fit the type', () => {
-    expect(() => hiveV1FieldHash('int', 2 ** 31)).toThrow(/not a int value/);
+    expect(() => hiveV1FieldHash('int', 2 ** 31)).toThrow(/not a valid int value/);
     expect(() => hiveV1FieldHash('tinyint', 128)).toThrow(/tinyint/);
     expect(() => hiveV1FieldHash('bigint', 2n ** 63n)).toThrow(/bigint/);
     expect(() => hiveV1FieldHash('bigint', 1.5)).toThrow(/bigint/);
