@@ -1,4 +1,4 @@
-import { DuckDBScalarFunction, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBIntegerVector } from '@duckdb/node-api';
+import { DuckDBScalarFunction, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { InvalidInputError } from '../../domain/errors.js';
 import { hiveV1BytesHash, parseHiveBucketType, type HiveBucketType } from '../../domain/hiveBucketing.js';
@@ -17,36 +17,49 @@ export const HIVE_STRING_HASH = 'flywheel_hive_v1_string_hash';
 const STRING_T_BYTES = 16;
 const INLINE_BYTES = 12;
 
+/** Hashes one chunk: reads the input `string_t` array and validity mask, writes INTEGER hashes. */
+function hashChunk(input: duckdb.DataChunk, output: duckdb.Vector, hashes: Int32Array): void {
+  const rows = duckdb.data_chunk_get_size(input);
+  const vector = duckdb.data_chunk_get_vector(input, 0);
+  const data = duckdb.vector_get_data(vector, rows * STRING_T_BYTES);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // Validity: one bit per row (LSB first, little-endian words), or no mask when every row is valid.
+  const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
+  const allValid = !validity || validity.byteLength === 0;
+  for (let row = 0; row < rows; row++) {
+    if (!allValid && ((validity[row >> 3]! >> (row & 7)) & 1) === 0) {
+      hashes[row] = 0;
+      continue;
+    }
+    const offset = row * STRING_T_BYTES;
+    const length = view.getUint32(offset, true);
+    hashes[row] =
+      length <= INLINE_BYTES
+        ? hiveV1BytesHash(data, offset + 4, offset + 4 + length)
+        : hiveV1BytesHash(duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + offset + 8, length));
+  }
+  duckdb.copy_data_to_vector(output, 0, hashes.buffer as ArrayBuffer, hashes.byteOffset, rows * Int32Array.BYTES_PER_ELEMENT);
+}
+
 function stringHashFunction(): DuckDBScalarFunction {
-  return DuckDBScalarFunction.create({
+  const fn = DuckDBScalarFunction.create({
     name: HIVE_STRING_HASH,
     returnType: INTEGER,
     parameterTypes: [VARCHAR],
     // Called for NULLs too: Hive's hash of NULL is 0, not NULL (a NULL bucket would be a 257th file).
     specialHandling: true,
-    mainFunction: (_info, input, output) => {
-      const rows = input.rowCount;
-      const vector = duckdb.data_chunk_get_vector(input.chunk, 0);
-      const data = duckdb.vector_get_data(vector, rows * STRING_T_BYTES);
-      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-      const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
-      const out = output as DuckDBIntegerVector;
-      for (let row = 0; row < rows; row++) {
-        if (!duckdb.validity_row_is_valid(validity, row)) {
-          out.setItem(row, 0);
-          continue;
-        }
-        const offset = row * STRING_T_BYTES;
-        const length = view.getUint32(offset, true);
-        if (length <= INLINE_BYTES) {
-          out.setItem(row, hiveV1BytesHash(data, offset + 4, offset + 4 + length));
-        } else {
-          out.setItem(row, hiveV1BytesHash(duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + offset + 8, length)));
-        }
-      }
-      out.flush();
+    mainFunction: () => {
+      throw new Error('replaced below');
     },
   });
+  // The raw binding instead of node-api's wrapper: no per-chunk vector objects, one copy of the results.
+  let hashes = new Int32Array(2048);
+  duckdb.scalar_function_set_function(fn.scalar_function, (_info, input, output) => {
+    const rows = duckdb.data_chunk_get_size(input);
+    if (rows > hashes.length) hashes = new Int32Array(rows);
+    hashChunk(input, output, hashes);
+  });
+  return fn;
 }
 
 /** Makes the string hash callable on this connection's database (idempotent; functions are per database). */
