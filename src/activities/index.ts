@@ -24,6 +24,11 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
     pollMaxMs: config.jobs.pollMaxSeconds * 1000,
     stopWaitMs: 5 * 60_000,
   };
+  const skewPolicy = {
+    maxBucketSkew: config.validation.maxBucketSkew,
+    onBucketSkew: config.validation.onBucketSkew,
+    minMedianRows: config.validation.bucketSkewMinMedianRows,
+  };
   return {
     discoverSnapshot: (input: DiscoverSnapshotInput) =>
       withFailureTypes(() => discoverSnapshot(config, backend, input)),
@@ -37,7 +42,7 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
       withFailureTypes(() => createBucketedTable(backend.bucketed, operationContext(), input)),
 
     validateBucketedTable: (input: TableStageInput) =>
-      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input)),
+      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input, skewPolicy)),
 
     publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
 

@@ -1,3 +1,4 @@
+import { assessBucketSkew, type AssessedBucketSkew, type BucketSkewPolicy } from '../domain/bucketSkew.js';
 import type { PlannedTable } from '../domain/plan.js';
 import { ValidationFailedError } from '../domain/errors.js';
 import type { BucketedTable, BucketedTableBuilder, TableValidation } from '../ports/bucketedTables.js';
@@ -42,18 +43,38 @@ export function createBucketedTable(
   );
 }
 
-/** Stage 5: staged rows = bucketed rows and a sane bucket layout, or the table fails with the reasons. */
+/** What validation hands the workflow: the backend's checks, with bucket skew judged against the policy. */
+export interface ValidatedTable extends TableValidation {
+  bucketSkew?: AssessedBucketSkew;
+  /** Findings that do not fail the table (bucket skew with `onBucketSkew: warn`). */
+  warnings: string[];
+}
+
+/**
+ * Stage 5: staged rows = bucketed rows and a sane bucket layout, or the table fails with the reasons.
+ * Bucket skew over `validation.maxBucketSkew` is a warning or a failure, as the policy says.
+ */
 export async function validateBucketedTable(
   builder: BucketedTableBuilder,
   ctx: OperationContext,
   input: TableStageInput,
-): Promise<TableValidation> {
+  skewPolicy: BucketSkewPolicy,
+): Promise<ValidatedTable> {
   const result = await builder.validateBucketedTable(
     { table: input.table, snapshotDt: input.snapshotDt, bucketColumn: input.bucketColumn, bucketCount: input.bucketCount },
     ctx,
   );
-  if (result.problems.length > 0) {
-    throw new ValidationFailedError(`${input.table.name}: ${result.problems.join('; ')}`);
+  const warnings: string[] = [];
+  const problems = [...result.problems];
+  let bucketSkew: AssessedBucketSkew | undefined;
+  if (result.bucketSkew) {
+    const assessed = assessBucketSkew(result.bucketSkew, skewPolicy);
+    bucketSkew = assessed.skew;
+    if (assessed.warning) warnings.push(assessed.warning);
+    if (assessed.problem) problems.push(assessed.problem);
   }
-  return result;
+  if (problems.length > 0) {
+    throw new ValidationFailedError(`${input.table.name}: ${problems.join('; ')}`);
+  }
+  return { ...result, bucketSkew, warnings };
 }

@@ -118,6 +118,18 @@ program
   .action(action(() => import('./commands/maintenance.js').then((m) => m.maintenanceRunCommand)));
 
 program
+  .command('bucket-of')
+  .description("the Hive v1 bucket (Athena's, and the local engine's) of bucket-column values, and its file name prefix")
+  .argument('<values...>', 'values of the bucket column (bucketing.column)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--type <hive type>', 'string (default), bigint, int, smallint, tinyint, date (YYYY-MM-DD), boolean')
+  .option('--count <n>', 'bucket count (default: bucketing.count)')
+  .action(async (values: string[], options: Record<string, unknown>) =>
+    action<typeof options>(() => import('./commands/bucketOf.js').then((m) => (o: typeof options) => m.bucketOfCommand(values, o)))(options),
+  );
+
+program
   .command('worker')
   .description('run a worker for the configured environment until SIGINT/SIGTERM')
   .addOption(configOption())

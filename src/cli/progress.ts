@@ -1,3 +1,4 @@
+import { skewCell } from '../domain/bucketSkew.js';
 import { STAGES, type Stage } from '../domain/tables.js';
 import type { TableReport } from '../domain/report.js';
 import type { RefreshStatus } from '../workflows/refreshTracker.js';
@@ -20,8 +21,9 @@ function tableLine(t: TableReport): string {
   const mark = { succeeded: '✔', failed: '✘', running: '…', pending: ' ' }[t.state];
   const rows = t.rowsBucketed !== undefined ? ` ${t.rowsBucketed} rows` : '';
   const files = t.bucketFiles !== undefined ? ` ${t.bucketFiles} buckets` : '';
+  const skew = t.bucketSkew ? ` skew ${skewCell(t.bucketSkew)}` : '';
   const error = t.lastError ? `  ${t.lastError.slice(0, 100)}` : '';
-  return `  ${mark} ${t.name.padEnd(16)} ${t.stage.padEnd(9)}${rows}${files}${error}`;
+  return `  ${mark} ${t.name.padEnd(16)} ${t.stage.padEnd(9)}${rows}${files}${skew}${error}`;
 }
 
 export function renderStatus(status: RefreshStatus, elapsedMs: number): string[] {

@@ -1,4 +1,5 @@
 import type { FlywheelConfig } from '../config/schema.js';
+import { describeBucketSkew, worstBucketSkew } from '../domain/bucketSkew.js';
 import { resolveLineageConfig } from '../lineage/config.js';
 import { lineageFilePath } from '../lineage/openlineage/fileTransport.js';
 import type { RunReport } from '../domain/report.js';
@@ -15,6 +16,12 @@ export function formatSummary(report: RunReport, uiUrl?: string): string {
     `  stages: ${report.stages.map((s) => `${s.stage} ${((s.durationMs ?? 0) / 1000).toFixed(1)}s`).join(' · ')}`,
     `  lineage: ${report.lineage.status}${report.lineage.reason ? ` (${report.lineage.reason})` : ''}`,
   ];
+  const worst = worstBucketSkew(report.tables);
+  if (worst) {
+    const over = report.tables.filter((t) => t.bucketSkew?.verdict === 'skewed').length;
+    const verdict = over ? `; ${over} table(s) over validation.maxBucketSkew ${worst.bucketSkew.maxAllowed}` : `; none over validation.maxBucketSkew ${worst.bucketSkew.maxAllowed}`;
+    lines.push(`  bucket skew: worst ${worst.name} ${describeBucketSkew(worst.bucketSkew)}${verdict}`);
+  }
   if (report.cost) {
     const { totalUsd, glueDpuSeconds, athenaBytesScanned } = report.cost;
     lines.push(`  cost (list price): $${totalUsd.toFixed(2)} — Glue ${glueDpuSeconds} DPU-s, Athena ${(athenaBytesScanned / 1024 ** 3).toFixed(2)} GiB scanned`);

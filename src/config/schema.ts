@@ -80,6 +80,17 @@ export const LineageSchema = z
   })
   .passthrough();
 
+export const ValidationSchema = z
+  .object({
+    /** Rows in the largest bucket over rows in the median bucket above this is reported as bucket skew. */
+    maxBucketSkew: z.number().min(1).default(1.5),
+    /** `warn`: the table succeeds with a warning; `fail`: its validation fails (reprocess after fixing the data). */
+    onBucketSkew: z.enum(['warn', 'fail']).default('warn'),
+    /** Tables whose median bucket has fewer rows are reported but not judged (chance alone skews them). */
+    bucketSkewMinMedianRows: z.number().int().min(1).default(50),
+  })
+  .strict();
+
 export const LocalEngineSchema = z
   .object({
     /** Lake root, relative to FLYWHEEL_HOME unless absolute. Buckets are directories under it. */
@@ -227,6 +238,8 @@ export const FlywheelConfigSchema = z
       .object({ waitHours: z.number().min(0).max(24 * 30).default(72) })
       .strict()
       .default({ waitHours: 72 }),
+    /** Checks after the CTAS beyond the hard ones (counts, bucket layout), which always fail a table. */
+    validation: ValidationSchema.default(ValidationSchema.parse({})),
     lineage: LineageSchema.default(LineageSchema.parse({})),
     local: LocalEngineSchema.default(LocalEngineSchema.parse({})),
     /** Worker logs and metrics. */

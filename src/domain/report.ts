@@ -1,3 +1,4 @@
+import type { AssessedBucketSkew } from './bucketSkew.js';
 import type { RunCost } from './cost.js';
 import type { Stage } from './tables.js';
 
@@ -19,6 +20,10 @@ export interface TableReport {
   bucketedTable?: string;
   stagedLocation?: string;
   bucketedLocation?: string;
+  /** Rows per bucket of the validated table and the verdict against `validation.maxBucketSkew`. */
+  bucketSkew?: AssessedBucketSkew;
+  /** Validation findings that did not fail the table (e.g. bucket skew with `onBucketSkew: warn`). */
+  warnings?: string[];
   durationMs?: number;
 }
 

@@ -1,3 +1,5 @@
+import type { BucketSkew } from '../domain/bucketSkew.js';
+import type { BucketingAlgorithm } from '../domain/hiveBucketing.js';
 import type { SourceTable } from '../domain/tables.js';
 import type { OperationContext } from './context.js';
 
@@ -22,6 +24,8 @@ export interface BucketedTable {
   engineExecutionMs?: number;
   /** The CTAS statement (or its local equivalent), for lineage's SQL facet. */
   sql: string;
+  /** How rows were assigned to buckets (both backends: Athena's Hive bucketing v1). */
+  bucketing?: BucketingAlgorithm;
 }
 
 export interface ValidateTableRequest {
@@ -39,6 +43,8 @@ export interface TableValidation {
   bucketFiles: number;
   /** Customers found in more than one bucket file (0 when the backend cannot tell, see `checks`). */
   customersInSeveralBuckets: number;
+  /** Rows per bucket (min/median/max) over all buckets, when the bucket files could be counted. */
+  bucketSkew?: BucketSkew;
   /** Names of the checks actually performed. */
   checks: string[];
   problems: string[];

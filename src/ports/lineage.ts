@@ -1,3 +1,5 @@
+import type { AssessedBucketSkew } from '../domain/bucketSkew.js';
+import type { BucketingAlgorithm } from '../domain/hiveBucketing.js';
 import type { LineageStatus } from '../domain/report.js';
 import type { ColumnSpec } from './catalog.js';
 import type { OperationContext } from './context.js';
@@ -21,11 +23,13 @@ export interface LineageTable {
   error?: string;
   source: LineageDataset;
   staged?: LineageDataset;
-  bucketed?: LineageDataset & { sql?: string; bucketColumn: string; bucketCount: number };
+  bucketed?: LineageDataset & { sql?: string; bucketColumn: string; bucketCount: number; bucketing?: BucketingAlgorithm };
   /** Job that produced the staged data (Glue job name + run id). */
   job?: { name: string; runId: string };
   rowsStaged?: number;
   rowsBucketed?: number;
+  /** Rows per bucket as validation measured them (absent when validation did not get that far). */
+  bucketSkew?: AssessedBucketSkew;
 }
 
 /** Everything a lineage sink needs about one finished workflow run; no secrets, no clients. */

@@ -34,10 +34,12 @@ function lineageTable(plan: RefreshPlan, table: PlannedTable, tracker: RefreshTr
       sql: out.bucketed.sql,
       bucketColumn: plan.bucketColumn,
       bucketCount: plan.bucketCount,
+      bucketing: out.bucketed.bucketing,
     },
     job: out.job,
     rowsStaged: report.rowsStaged,
     rowsBucketed: report.rowsBucketed,
+    bucketSkew: report.bucketSkew,
   };
 }
 

@@ -153,6 +153,9 @@ export class RefreshPipeline {
         rowsBucketed: checked.bucketedRows,
         bucketFiles: checked.bucketFiles,
         rowsSource: checked.sourceRows ?? tracker.table(table.name).rowsSource,
+        // Absent in results recorded before skew was measured (old histories replay with undefined).
+        bucketSkew: checked.bucketSkew,
+        warnings: checked.warnings?.length ? checked.warnings : undefined,
       });
       tracker.succeed(table.name);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { describeBucketSkew, skewCell, worstBucketSkew } from '../domain/bucketSkew.js';
 import { estimateCost, type Pricing, type RunCost } from '../domain/cost.js';
 import type { PlannedTable } from '../domain/plan.js';
 import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
@@ -191,10 +192,16 @@ export class RefreshTracker {
       ? `\n\nRejected requests:\n${this.rejected.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|').slice(0, 160)}`).join('\n')}`
       : '';
     const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage} · ${lineage}\n\n`;
-    const rows = this.tableReports().map(
+    const tables = this.tableReports();
+    const worst = worstBucketSkew(tables);
+    const skewed = tables.filter((t) => t.bucketSkew?.verdict === 'skewed').length;
+    const skewNote = worst
+      ? `Bucket skew (max/median rows per bucket; ⚠ over ${worst.bucketSkew.maxAllowed}): worst ${worst.name} ${describeBucketSkew(worst.bucketSkew)}${skewed ? `; ${skewed} table(s) over the limit` : ''}\n\n`
+      : '';
+    const rows = tables.map(
       (t) =>
-        `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
+        `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${skewCell(t.bucketSkew)} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
     );
-    return `${header}| table | stage | state | attempts | rows | buckets | last error |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}${rejected}`;
+    return `${header}${skewNote}| table | stage | state | attempts | rows | buckets | skew | last error |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}${rejected}`;
   }
 }

@@ -20,6 +20,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 export const CONTRACTS_DIR = path.join(REPO_ROOT, 'contracts');
 const OPENLINEAGE_DIR = path.join(CONTRACTS_DIR, 'openlineage', 'spec');
 const OPENMETADATA_DIR = path.join(CONTRACTS_DIR, 'openmetadata', 'schema');
+const PROJECT_FACETS_DIR = path.join(REPO_ROOT, 'src', 'lineage', 'openlineage', 'schemas');
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -34,6 +35,10 @@ export function openLineageAjv(): InstanceType<typeof Ajv2020> {
   ajv.addSchema(readJson(path.join(OPENLINEAGE_DIR, 'OpenLineage.json')));
   for (const name of readdirSync(path.join(OPENLINEAGE_DIR, 'facets')).filter((n) => n.endsWith('.json'))) {
     ajv.addSchema(readJson(path.join(OPENLINEAGE_DIR, 'facets', name)));
+  }
+  // Flywheel's custom facets: their schemas are the project's own (src/lineage/openlineage/schemas).
+  for (const name of readdirSync(PROJECT_FACETS_DIR).filter((n) => n.endsWith('.json'))) {
+    ajv.addSchema(readJson(path.join(PROJECT_FACETS_DIR, name)));
   }
   return ajv;
 }

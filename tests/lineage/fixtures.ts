@@ -36,10 +36,12 @@ export function sampleRun(overrides: Partial<LineageRun> = {}): LineageRun {
           sql: 'CREATE TABLE "omc_flywheel_prod"."ibe_01_bucketed" WITH (bucketed_by = ARRAY[\'customer_user_id\'], bucket_count = 256) AS SELECT * FROM "omc_flywheel_prod"."ibe_01_staged"',
           bucketColumn: 'customer_user_id',
           bucketCount: 256,
+          bucketing: 'hive-v1',
         },
         job: { name: 'infobase-split-and-bucket', runId: 'jr_abc' },
         rowsStaged: 1000,
         rowsBucketed: 1000,
+        bucketSkew: { bucketCount: 256, minRows: 1, medianRows: 4, maxRows: 9, maxOverMedian: 2.25, emptyBuckets: 0, largestBucket: 17, maxAllowed: 1.5, verdict: 'too-few-rows' },
       },
       {
         name: 'addressable_ids',

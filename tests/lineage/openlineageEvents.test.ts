@@ -34,6 +34,7 @@ const FACET_SCHEMAS: Record<string, string> = {
   nominalTime: 'NominalTimeRunFacet',
   sql: 'SQLJobFacet',
   jobType: 'JobTypeJobFacet',
+  flywheel_bucketSkew: 'BucketSkewDatasetFacet',
 };
 
 function allFacets(event: RunEvent): [string, { _schemaURL: string }][] {
@@ -139,6 +140,22 @@ describe('OpenLineage event content', () => {
     expect(glueCtas.outputs[0]).toMatchObject({ namespace: 'arn:aws:glue:us-east-1:123456789012', name: 'table/omc_flywheel_prod/ibe_01_bucketed' });
     const localCtas = byJob(buildRunEvents(sampleRun(), local), 'cleanroom_refresh.bucket.IBE_01')[1]!;
     expect(localCtas.outputs[0]).toMatchObject({ namespace: 's3://omc-out', name: 'omc_cleanroom_data/bucketed/ibe_01' });
+  });
+
+  it("the CTAS COMPLETE event carries the bucketed table's skew as the flywheel_bucketSkew dataset facet", () => {
+    const [start, complete] = byJob(buildRunEvents(sampleRun(), athena), 'cleanroom_refresh.bucket.IBE_01');
+    expect(start!.outputs[0]!.facets!.flywheel_bucketSkew).toBeUndefined(); // measured after the CTAS, by validation
+    expect(complete!.outputs[0]!.facets!.flywheel_bucketSkew).toMatchObject({
+      bucketColumns: ['customer_user_id'],
+      bucketCount: 256,
+      algorithm: 'hive-v1',
+      rowsPerBucket: { min: 1, median: 4, max: 9 },
+      maxOverMedian: 2.25,
+      maxAllowed: 1.5,
+      verdict: 'too-few-rows',
+    });
+    const addressable = byJob(buildRunEvents(sampleRun(), athena), 'cleanroom_refresh.bucket.addressable_ids')[1]!;
+    expect(addressable.outputs[0]!.facets!.flywheel_bucketSkew).toBeUndefined(); // not validated in the fixture
   });
 
   it('maps local paths to the file namespace', () => {

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { bucketingAlgorithmOf, describeBucketing, flywheelCtasBucketing, type CtasBucketing } from '../../domain/ctasBucketing.js';
 import { assertSqlIdentifier, quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { bucketedTableName, stagedTableName, type SourceTable } from '../../domain/tables.js';
@@ -35,13 +36,23 @@ export function ctasSql(args: {
 }): string {
   if (!Number.isInteger(args.bucketCount) || args.bucketCount < 1) throw new Error(`invalid bucket count ${args.bucketCount}`);
   assertSqlIdentifier(args.bucketColumn, 'bucket column');
+  const bucketing = flywheelCtasBucketing(args.bucketColumn, args.bucketCount);
   return [
     `CREATE TABLE ${quoteIdent(args.database, 'database')}.${quoteIdent(args.snapshotTable, 'table')}`,
     `WITH (format = 'PARQUET', parquet_compression = 'SNAPPY', external_location = ${quoteLiteral(args.location)},`,
-    `      bucketed_by = ARRAY[${quoteLiteral(args.bucketColumn)}], bucket_count = ${args.bucketCount})`,
+    `      ${bucketingProperties(bucketing)})`,
     `AS SELECT * FROM ${quoteIdent(args.database, 'database')}.${quoteIdent(args.stagedTable, 'table')}`,
     `WHERE "snapshot_dt" = ${quoteLiteral(assertSnapshotDt(args.snapshotDt))}`,
+    // Stated, not set: Athena has no property for the v1 hash; no bucketing_format means Hive's (v1).
+    `-- bucketing: ${describeBucketing(bucketingAlgorithmOf(bucketing))}`,
   ].join('\n');
+}
+
+/** The CTAS WITH entries for the bucketing; `bucketing_format` only when one is set (Athena's default is Hive). */
+function bucketingProperties(bucketing: CtasBucketing): string {
+  const columns = bucketing.bucketedBy.map((c) => quoteLiteral(assertSqlIdentifier(c, 'bucket column'))).join(', ');
+  const format = bucketing.bucketingFormat ? `, bucketing_format = ${quoteLiteral(bucketing.bucketingFormat)}` : '';
+  return `bucketed_by = ARRAY[${columns}], bucket_count = ${bucketing.bucketCount}${format}`;
 }
 
 /**
@@ -103,6 +114,7 @@ export class AthenaBucketedTableBuilder implements BucketedTableBuilder {
       dataScannedBytes: outcome.dataScannedBytes,
       engineExecutionMs: outcome.engineExecutionMs,
       sql,
+      bucketing: bucketingAlgorithmOf(flywheelCtasBucketing(request.bucketColumn, request.bucketCount)),
     };
   }
 

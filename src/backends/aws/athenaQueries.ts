@@ -136,6 +136,26 @@ export class AthenaQueryRunner {
     return result.ResultSet?.Rows?.[1]?.Data?.[0]?.VarCharValue;
   }
 
+  /** Runs a query and returns every result row (header row dropped), following NextToken pages. */
+  async rows(sql: string, ctx: OperationContext, what: string): Promise<(string | undefined)[][]> {
+    const { queryExecutionId } = await this.run(sql, ctx, what);
+    const rows: (string | undefined)[][] = [];
+    let nextToken: string | undefined;
+    let first = true;
+    do {
+      const page = await withAwsRetry(
+        () => this.athena.send(new GetQueryResultsCommand({ QueryExecutionId: queryExecutionId, NextToken: nextToken, MaxResults: 1000 })),
+        this.retry,
+      );
+      const pageRows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue));
+      rows.push(...(first ? pageRows.slice(1) : pageRows));
+      first = false;
+      nextToken = page.NextToken;
+      ctx.heartbeat({ queryExecutionId, rows: rows.length });
+    } while (nextToken);
+    return rows;
+  }
+
   async count(sql: string, ctx: OperationContext, what: string): Promise<number> {
     const value = await this.scalar(sql, ctx, what);
     const n = Number(value);

@@ -1,4 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { bucketOfFileName } from '../../domain/bucketFiles.js';
+import { bucketSkewOf, rowsPerBucket, type BucketSkew } from '../../domain/bucketSkew.js';
 import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { bucketedTableName, stagedTableName } from '../../domain/tables.js';
@@ -28,7 +30,25 @@ export function validationSql(database: string, request: ValidateTableRequest) {
     bucketedRows: `SELECT count(*) FROM ${built}`,
     // "$path" is the file a row came from: a correctly bucketed customer lives in exactly one file.
     customersInSeveralBuckets: `SELECT count(*) FROM (SELECT ${column} FROM ${built} GROUP BY ${column} HAVING count(DISTINCT "$path") > 1)`,
+    // Rows per bucket file; the bucket number is in the file name (Trino: 0000NN_0_<uuid>_<queryId>).
+    rowsPerFile: `SELECT "$path", count(*) FROM ${built} GROUP BY "$path"`,
   };
+}
+
+/** Rows per bucket from the per-file counts, or the problem that prevents it (a file naming no bucket). */
+function skewFromFileCounts(rows: (string | undefined)[][], bucketCount: number): { skew?: BucketSkew; problem?: string } {
+  const pairs: [number, number][] = [];
+  const unnamed: string[] = [];
+  for (const [file, count] of rows) {
+    const bucket = file === undefined ? undefined : bucketOfFileName(file);
+    const n = Number(count);
+    if (bucket === undefined || bucket >= bucketCount || !Number.isSafeInteger(n)) unnamed.push(String(file));
+    else pairs.push([bucket, n]);
+  }
+  if (unnamed.length > 0) {
+    return { problem: `${unnamed.length} file(s) do not name a bucket 0…${bucketCount - 1}: ${unnamed.slice(0, 3).join(', ')}` };
+  }
+  return { skew: bucketSkewOf(rowsPerBucket(pairs, bucketCount)) };
 }
 
 /**
@@ -46,7 +66,7 @@ export async function validateBucketed(
   const problems: string[] = [];
   const checks: string[] = [];
 
-  // Sequential on purpose: three small queries, and the DML quota is shared with other tables' CTAS.
+  // Sequential on purpose: four small queries, and the DML quota is shared with other tables' CTAS.
   const stagedRows = await deps.queries.count(sql.stagedRows, ctx, `${what}: staged rows`);
   const bucketedRows = await deps.queries.count(sql.bucketedRows, ctx, `${what}: bucketed rows`);
   checks.push('row-count');
@@ -64,6 +84,12 @@ export async function validateBucketed(
     problems.push(`${customersInSeveralBuckets} ${request.bucketColumn} value(s) found in more than one bucket file`);
   }
 
+  // One query for the whole table: rows per "$path", mapped to buckets by file name here.
+  const perFile = await deps.queries.rows(sql.rowsPerFile, ctx, `${what}: rows per bucket`);
+  const { skew: bucketSkew, problem: skewProblem } = skewFromFileCounts(perFile, request.bucketCount);
+  checks.push('bucket-skew');
+  if (skewProblem) problems.push(skewProblem);
+
   const stable = await deps.tables.get(bucketedTableName(request.table));
   checks.push('stable-table-serves-snapshot');
   const served = stable?.StorageDescriptor?.Location?.replace(/\/?$/, '/');
@@ -71,5 +97,5 @@ export async function validateBucketed(
     problems.push(`${deps.database}.${bucketedTableName(request.table)} serves ${served ?? 'nothing'}, not ${deps.layout.uri(target)}`);
   }
 
-  return { stagedRows, bucketedRows, bucketFiles, customersInSeveralBuckets, checks, problems };
+  return { stagedRows, bucketedRows, bucketFiles, customersInSeveralBuckets, bucketSkew, checks, problems };
 }

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FlywheelConfig } from '../../config/schema.js';
+import { bucketOfFileName, localBucketFileName } from '../../domain/bucketFiles.js';
+import { bucketingAlgorithmOf, flywheelCtasBucketing } from '../../domain/ctasBucketing.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import type { BucketingAlgorithm, HiveBucketType } from '../../domain/hiveBucketing.js';
 import { assertSqlIdentifier } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { bucketedTableName } from '../../domain/tables.js';
@@ -17,7 +21,8 @@ import { ensureCatalogSchema, recordPartition, replaceParquetView } from './cata
 import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
 import { isMissing, listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
-import { bucketFileName, type LakePaths } from './paths.js';
+import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
+import type { LakePaths } from './paths.js';
 import { validateBucketed } from './validate.js';
 
 /** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
@@ -28,6 +33,19 @@ interface BuildMarker {
   rows: number;
   bucketFiles: number;
   sql: string;
+  /** Absent in builds from before Hive bucketing (DuckDB hash()): those are never reused. */
+  bucketing?: BucketingAlgorithm;
+  bucketColumnType?: HiveBucketType;
+}
+
+/** The local stand-in for Trino's query id in bucket file names: stable for a request token. */
+function buildIdOf(requestToken: string): string {
+  return createHash('sha256').update(requestToken).digest('hex').slice(0, 12);
+}
+
+/** Bucket files of a build folder: names that encode a bucket number, as Hive and Trino read them. */
+export async function listBucketFiles(location: string): Promise<string[]> {
+  return (await listDataFiles(location)).map((f) => f.path).filter((f) => bucketOfFileName(f) !== undefined);
 }
 
 export function assertBucketCount(count: number): number {
@@ -47,9 +65,10 @@ async function readMarker(location: string): Promise<BuildMarker | undefined> {
 }
 
 /**
- * The local CTAS: staged Parquet → exactly `bucketCount` bucket files, bucket = DuckDB
- * `hash(bucketColumn) % bucketCount` (see hashSlices.ts). Built in a temp folder, swapped into
- * `snapshot_dt=<dt>/`, and only then is the stable view re-pointed, so readers never see a partial table.
+ * The local CTAS: staged Parquet → exactly `bucketCount` bucket files, each row in the bucket Athena's
+ * CTAS would put it in (Hive bucketing v1, see hiveBucketSql.ts), file `<bucket:06>_0_<buildId>.parquet`
+ * like Trino's names. Built in a temp folder, swapped into `snapshot_dt=<dt>/`, and only then is the
+ * stable view re-pointed, so readers never see a partial table.
  */
 export class LocalBucketedTables implements BucketedTableBuilder {
   constructor(
@@ -75,7 +94,8 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     // A retry of the same request after the swap: reuse the finished build instead of running it twice.
     const previous = await readMarker(location);
     let build: BuildMarker;
-    if (previous && previous.requestToken === requestToken && (await this.bucketFiles(location)).length === bucketCount) {
+    const reusable = previous?.requestToken === requestToken && previous.bucketing === 'hive-v1';
+    if (previous && reusable && (await listBucketFiles(location)).length === bucketCount) {
       build = previous;
       ctx.heartbeat({ step: 'reused', location });
     } else {
@@ -83,14 +103,14 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     }
 
     if (ctx.signal.aborted) throw abortError(ctx.signal);
-    const files = await this.bucketFiles(location);
+    const files = await listBucketFiles(location);
     await this.engine.catalogWrite(async (conn) => {
       await ensureCatalogSchema(conn, database);
       await replaceParquetView(conn, database, tableName, files);
       await recordPartition(conn, database, { table: tableName, layer: 'bucketed', snapshotDt, location, files: files.length, rows: build.rows });
     }, ctx.signal);
     ctx.heartbeat({ step: 'view', tableName });
-    return { database, tableName, location, bucketFiles: files.length, rows: build.rows, sql: build.sql };
+    return { database, tableName, location, bucketFiles: files.length, rows: build.rows, sql: build.sql, bucketing: build.bucketing };
   }
 
   async validateBucketedTable(request: ValidateTableRequest, ctx: OperationContext): Promise<TableValidation> {
@@ -98,15 +118,11 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     return validateBucketed(this.engine, {
       stagedFiles: (await listDataFiles(this.paths.stagedPartition(request.table, snapshotDt))).map((f) => f.path),
       sourceFiles: (await listDataFiles(this.paths.sourcePartition(request.table, snapshotDt))).map((f) => f.path),
-      bucketFiles: await this.bucketFiles(this.paths.bucketedPartition(request.table, snapshotDt)),
+      bucketFiles: await listBucketFiles(this.paths.bucketedPartition(request.table, snapshotDt)),
       location: this.paths.bucketedPartition(request.table, snapshotDt),
       bucketColumn: assertSqlIdentifier(request.bucketColumn, 'bucket column'),
       bucketCount: assertBucketCount(request.bucketCount),
     }, ctx);
-  }
-
-  private async bucketFiles(location: string): Promise<string[]> {
-    return (await listDataFiles(location)).map((f) => f.path).filter((f) => /\/bucket-\d{5}\.parquet$/.test(f));
   }
 
   private async build(
@@ -121,16 +137,22 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     const temp = siblingTemp(location, 'ctas');
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
+      // The algorithm comes from what the Athena CTAS states (ctasBucketing.ts), never chosen here.
+      const bucketing = bucketingAlgorithmOf(flywheelCtasBucketing(bucketColumn, bucketCount));
+      const buildId = buildIdOf(request.requestToken);
       const write = () =>
         this.engine.withConnection(async (conn) => {
+          registerHiveHashFunctions(conn);
+          const bucketColumnType = await bucketColumnHiveType(conn, staged, bucketColumn);
           const { files, sql } = await writeHashSlices(conn, {
             selectSql: `SELECT * FROM ${readParquetSql(staged)}`,
-            keyColumn: bucketColumn,
+            slice: hiveBucketSql(bucketColumn, bucketColumnType, bucketCount),
             count: bucketCount,
             outDir: temp,
-            fileName: bucketFileName,
+            fileName: (bucket) => localBucketFileName(bucket, buildId),
           });
-          return { requestToken: request.requestToken, rows: await parquetRowCount(conn, files), bucketFiles: files.length, sql };
+          const rows = await parquetRowCount(conn, files);
+          return { requestToken: request.requestToken, rows, bucketFiles: files.length, sql, bucketing, bucketColumnType } satisfies BuildMarker;
         }, ctx.signal);
       const marker = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
       ctx.heartbeat({ step: 'written', rows: marker.rows });

@@ -12,8 +12,8 @@ const SLICE = '__flywheel_slice';
 export interface SliceWrite {
   /** A query producing the rows to write. */
   selectSql: string;
-  /** Column whose hash picks the slice (validated and quoted here). */
-  keyColumn: string;
+  /** SQL giving each row's slice, 0 … count-1 (e.g. duckHashSlice, or hiveBucketSql for Athena's buckets). */
+  slice: string;
   /** Exact number of files to produce. */
   count: number;
   /** Directory to create; must not exist yet (callers build in a temp dir and swap). */
@@ -22,23 +22,23 @@ export interface SliceWrite {
 }
 
 /**
- * The slice of a row: DuckDB's 64-bit `hash()` of the key modulo the count. Deterministic for a given
- * DuckDB version; not Hive's bucketing hash, so local bucket numbers differ from Athena's.
+ * DuckDB's 64-bit `hash()` of the key modulo the count: how the split job spreads rows over its
+ * files (any even spread will do there; the bucketed CTAS uses Hive's hash, see hiveBucketSql.ts).
  */
-export function sliceExpression(keyColumn: string, count: number): string {
+export function duckHashSlice(keyColumn: string, count: number): string {
   return `(hash(${quoteIdent(keyColumn, 'bucket column')}) % ${count})`;
 }
 
 /** The single statement that does the heavy lifting; also what lineage shows as the "CTAS". */
 export function sliceCopySql(write: SliceWrite, partsDir: string): string {
   return (
-    `COPY (SELECT *, ${sliceExpression(write.keyColumn, write.count)} AS ${SLICE} FROM (${write.selectSql})) ` +
+    `COPY (SELECT *, ${write.slice} AS ${SLICE} FROM (${write.selectSql})) ` +
     `TO ${quoteLiteral(partsDir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${SLICE}))`
   );
 }
 
 /**
- * Writes exactly `count` snappy Parquet files, one per hash slice of `keyColumn`. One partitioned COPY
+ * Writes exactly `count` snappy Parquet files, one per slice. One partitioned COPY
  * does the work; its `slice=N/` folders are then flattened to `fileName(N)`. Slices without rows get
  * a zero-row file with the same schema, as Hive bucketing writes empty buckets.
  */

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../../domain/tables.js';
 import { parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
 import { listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
-import { writeHashSlices } from './hashSlices.js';
+import { duckHashSlice, writeHashSlices } from './hashSlices.js';
 import { stagedFileName, type LakePaths } from './paths.js';
 
 export interface SplitResult {
@@ -60,7 +60,7 @@ export async function splitTable(
       try {
         await writeHashSlices(conn, {
           selectSql: `SELECT * FROM ${readParquetSql(sources)}`,
-          keyColumn,
+          slice: duckHashSlice(keyColumn, fileCount),
           count: fileCount,
           outDir: temp,
           fileName: stagedFileName,

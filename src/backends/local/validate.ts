@@ -1,8 +1,11 @@
+import path from 'node:path';
+import { bucketOfFileName } from '../../domain/bucketFiles.js';
+import { bucketSkewOf, rowsPerBucket, type BucketSkew } from '../../domain/bucketSkew.js';
+import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import type { TableValidation } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
-import { quoteIdent } from '../../domain/identifiers.js';
-import { parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
-import { sliceExpression } from './hashSlices.js';
+import { fileListSql, parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
+import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
 
 export interface BucketedFiles {
   sourceFiles: string[];
@@ -15,8 +18,9 @@ export interface BucketedFiles {
 
 /**
  * Checks a bucketed table against its staged input: row counts (from Parquet footers), the number of
- * bucket files, that no customer appears in two bucket files, and that every row sits in the bucket
- * its hash names. Problems are returned, not thrown: the caller decides what a failure means.
+ * bucket files, that no customer appears in two bucket files, that every row sits in the file of its
+ * Hive v1 bucket, and the rows per bucket (skew, from the footers). Problems are returned, not
+ * thrown: the caller decides what a failure (or a skew) means.
  */
 export async function validateBucketed(engine: DuckEngine, input: BucketedFiles, ctx: OperationContext): Promise<TableValidation> {
   const { stagedFiles, bucketFiles, sourceFiles, bucketColumn, bucketCount } = input;
@@ -44,28 +48,41 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
     if (bucketFiles.length !== bucketCount) {
       problems.push(`expected ${bucketCount} bucket files, found ${bucketFiles.length}`);
     }
+    const fileBuckets = bucketFiles.map((file) => [file, bucketOfFileName(file)] as const);
+    const outside = fileBuckets.filter(([, b]) => b === undefined || b >= bucketCount).map(([f]) => path.basename(f));
+    if (outside.length > 0) problems.push(`bucket files not naming a bucket 0…${bucketCount - 1}: ${outside.join(', ')}`);
 
     // One scan answers both layout checks: per customer, the lowest and highest bucket file it
-    // appears in (differ = split across buckets), and rows whose hash names another bucket.
+    // appears in (differ = split across buckets), and rows whose Hive bucket is not their file's.
+    registerHiveHashFunctions(conn);
+    const type = await bucketColumnHiveType(conn, bucketFiles, bucketColumn);
     const key = quoteIdent(bucketColumn, 'bucket column');
-    const fileBucket = `TRY_CAST(regexp_extract(filename, 'bucket-([0-9]+)\\.parquet$', 1) AS BIGINT)`;
+    const fileBucketValues = fileBuckets.map(([f, b]) => `(${quoteLiteral(f)}, ${b ?? 'NULL'})`).join(', ');
     const [layout] = await queryRows(
       conn,
       `SELECT count(*) FILTER (WHERE lo <> hi) AS several, coalesce(sum(misplaced), 0) AS misplaced FROM (
          SELECT min(b) AS lo, max(b) AS hi, count(*) FILTER (WHERE b IS DISTINCT FROM h) AS misplaced
-         FROM (SELECT ${key}, ${fileBucket} AS b, ${sliceExpression(bucketColumn, bucketCount)} AS h
-               FROM ${readParquetSql(bucketFiles, 'filename = true')})
+         FROM (SELECT ${key}, f.b, ${hiveBucketSql(bucketColumn, type, bucketCount)} AS h
+               FROM ${readParquetSql(bucketFiles, 'filename = true')} JOIN (VALUES ${fileBucketValues}) f(filename, b) USING (filename))
          GROUP BY ${key})`,
     );
     ctx.heartbeat({ step: 'layout' });
-    checks.push('customer_in_one_bucket', 'rows_in_hashed_bucket');
+    checks.push('customer_in_one_bucket', 'rows_in_hive_bucket');
     const customersInSeveralBuckets = Number(layout?.several ?? 0);
     if (customersInSeveralBuckets > 0) {
       problems.push(`${customersInSeveralBuckets} ${bucketColumn} value(s) appear in more than one bucket file`);
     }
     const misplacedRows = Number(layout?.misplaced ?? 0);
-    if (misplacedRows > 0) problems.push(`${misplacedRows} row(s) are not in the bucket file their ${bucketColumn} hashes to`);
-    return { sourceRows, stagedRows, bucketedRows, customersInSeveralBuckets };
+    if (misplacedRows > 0) problems.push(`${misplacedRows} row(s) are not in the file of their ${bucketColumn}'s Hive bucket`);
+
+    let bucketSkew: BucketSkew | undefined;
+    if (outside.length === 0) {
+      const footers = await queryRows(conn, `SELECT file_name, num_rows FROM parquet_file_metadata(${fileListSql(bucketFiles)})`);
+      const bucketOf = new Map(fileBuckets);
+      bucketSkew = bucketSkewOf(rowsPerBucket(footers.map((r) => [bucketOf.get(String(r.file_name))!, Number(r.num_rows)] as const), bucketCount));
+      checks.push('bucket_skew');
+    }
+    return { sourceRows, stagedRows, bucketedRows, customersInSeveralBuckets, bucketSkew };
   }, ctx.signal);
   // Reading 256 files at once is as heavy as writing them: share the write slots.
   const result = await engine.writes.run(scan, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));

@@ -2,6 +2,8 @@ import type { LineageDataset, LineageRun, LineageTable } from '../../ports/linea
 import { lineageRunId } from './ids.js';
 import { datasetId, type DatasetNaming } from './naming.js';
 import {
+  BUCKET_SKEW_FACET,
+  bucketSkewFacet,
   errorMessageFacet,
   identityColumnLineageFacet,
   jobTypeFacet,
@@ -38,9 +40,9 @@ function stageWindow(run: LineageRun, stage: string): { start: string; end: stri
   return { start, end: iso(timing?.endedAt, run.endedAt) };
 }
 
-function dataset(ds: LineageDataset, naming: DatasetNaming, upstream?: LineageDataset): OLDataset {
+function dataset(ds: LineageDataset, naming: DatasetNaming, upstream?: LineageDataset, extra: Facets = {}): OLDataset {
   const id = datasetId(ds, naming);
-  const facets: Facets = {};
+  const facets: Facets = { ...extra };
   if (ds.columns.length) facets.schema = schemaFacet(ds.columns);
   if (upstream) {
     const columnLineage = identityColumnLineageFacet(datasetId(upstream, naming), upstream.columns, ds.columns);
@@ -118,7 +120,12 @@ export function buildRunEvents(run: LineageRun, options: EventOptions): RunEvent
       const terminalFacets: Facets = task.failed
         ? { ...runFacets, errorMessage: errorMessageFacet(table.error ?? `${task.stage} of ${table.name} failed`) }
         : runFacets;
-      events.push(event(task.failed ? 'FAIL' : 'COMPLETE', window.end, { runId, facets: terminalFacets }, job, inputs, outputs));
+      // Skew is measured by validation, after the CTAS: only the terminal event knows it.
+      const measured = task.stage === BUCKET && table.bucketed && table.bucketSkew
+        ? { [BUCKET_SKEW_FACET]: bucketSkewFacet(table.bucketed, table.bucketSkew) }
+        : undefined;
+      const terminalOutputs = measured && task.output ? [dataset(task.output, naming, task.input, measured)] : outputs;
+      events.push(event(task.failed ? 'FAIL' : 'COMPLETE', window.end, { runId, facets: terminalFacets }, job, inputs, terminalOutputs));
     }
   }
 

@@ -1,3 +1,5 @@
+import type { AssessedBucketSkew } from '../../domain/bucketSkew.js';
+import type { BucketingAlgorithm } from '../../domain/hiveBucketing.js';
 import type { ColumnSpec } from '../../ports/catalog.js';
 import type { BaseFacet } from './types.js';
 import type { DatasetId } from './naming.js';
@@ -13,7 +15,12 @@ const FACET_URLS = {
   nominalTime: 'https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json#/$defs/NominalTimeRunFacet',
   sql: 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet',
   jobType: 'https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+  // Custom facet (OpenLineage: custom facets carry a prefixed key and their own schema); the schema is in schemas/.
+  bucketSkew: 'https://github.com/flywheel/flywheel/tree/v0.1.0/src/lineage/openlineage/schemas/BucketSkewDatasetFacet.json#/$defs/BucketSkewDatasetFacet',
 } as const;
+
+/** Dataset facet key of the custom bucket-skew facet. */
+export const BUCKET_SKEW_FACET = 'flywheel_bucketSkew';
 
 function facet(kind: keyof typeof FACET_URLS, body: Record<string, unknown>): BaseFacet {
   return { _producer: PRODUCER, _schemaURL: FACET_URLS[kind], ...body };
@@ -68,4 +75,19 @@ export function sqlJobFacet(query: string, dialect: string): BaseFacet {
 
 export function jobTypeFacet(jobType: 'WORKFLOW' | 'TASK'): BaseFacet {
   return facet('jobType', { processingType: 'BATCH', integration: 'TEMPORAL', jobType });
+}
+
+/** Rows per bucket of a bucketed table and the verdict against validation.maxBucketSkew. */
+export function bucketSkewFacet(bucketed: { bucketColumn: string; bucketCount: number; bucketing?: BucketingAlgorithm }, skew: AssessedBucketSkew): BaseFacet {
+  return facet('bucketSkew', {
+    bucketColumns: [bucketed.bucketColumn],
+    bucketCount: bucketed.bucketCount,
+    ...(bucketed.bucketing ? { algorithm: bucketed.bucketing } : {}),
+    rowsPerBucket: { min: skew.minRows, median: skew.medianRows, max: skew.maxRows },
+    maxOverMedian: skew.maxOverMedian,
+    emptyBuckets: skew.emptyBuckets,
+    largestBucket: skew.largestBucket,
+    maxAllowed: skew.maxAllowed,
+    verdict: skew.verdict,
+  });
 }

@@ -1,3 +1,4 @@
+import { describeBucketSkew } from '../../domain/bucketSkew.js';
 import { STAGES } from '../../domain/tables.js';
 import type { LineageDataset, LineageRun } from '../../ports/lineage.js';
 import { toOmColumn, type OmColumn } from './dataTypes.js';
@@ -102,7 +103,9 @@ export function buildOmModel(run: LineageRun, options: OmModelOptions): OmModel 
       upstream = { fqn: stagedFqn, ds: t.staged };
     }
     if (t.bucketed) {
-      const bucketedFqn = table(t.bucketed, `${t.name} bucketed by ${t.bucketed.bucketColumn} into ${t.bucketed.bucketCount} buckets by Flywheel.`);
+      const skew = t.bucketSkew ? ` Bucket skew at the last refresh: ${describeBucketSkew(t.bucketSkew)}.` : '';
+      const algorithm = t.bucketed.bucketing === 'hive-v1' ? ' (Hive bucketing v1)' : '';
+      const bucketedFqn = table(t.bucketed, `${t.name} bucketed by ${t.bucketed.bucketColumn} into ${t.bucketed.bucketCount} buckets${algorithm} by Flywheel.${skew}`);
       edges.push({
         key: `om:edge:${upstream.fqn}>${bucketedFqn}`,
         fromFqn: upstream.fqn,

@@ -76,7 +76,8 @@ describe('Athena CTAS into a snapshot table, then repoint (moto + CTAS emulation
     expect(built.sql).toContain(`bucketed_by = ARRAY['customer_user_id'], bucket_count = 256`);
     expect(built.sql).toContain(`format = 'PARQUET', parquet_compression = 'SNAPPY'`);
     expect(built.sql).toContain(`FROM "${DATABASE}"."ibe_01_staged"\nWHERE "snapshot_dt" = '2026-10-01'`);
-    expect(built.sql).not.toMatch(/partitioned_by/);
+    expect(built.sql.split('\nAS SELECT')[0]).not.toMatch(/partitioned_by|bucketing_format/); // WITH: Athena's default bucketing
+    expect(built.bucketing).toBe('hive-v1');
     expect(built).toMatchObject({
       database: DATABASE,
       tableName: 'ibe_01_bucketed',

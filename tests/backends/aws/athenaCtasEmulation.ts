@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { CreateTableCommand, GetTableCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -5,9 +6,17 @@ import { listAllObjects, parseS3Uri } from '../../../src/backends/aws/s3Objects.
 import type { AthenaAsCaller } from '../../support/athenaAsCaller.js';
 import { put } from './helpers.js';
 
+/** A Trino-shaped query id (`20261002_010203_00042_abcde`) derived from moto's execution id. */
+function trinoQueryId(executionId: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+  const letters = executionId.replace(/[^a-z0-9]/g, '').padEnd(5, 'x').slice(0, 5);
+  return `${stamp}_00001_${letters}`;
+}
+
 /**
  * EMULATION of what Athena does for a CTAS, because moto's Athena accepts the query but creates
- * nothing: when a `CREATE TABLE … AS` is started, write `files` bucket files at its external_location
+ * nothing: when a `CREATE TABLE … AS` is started, write `files` bucket files (buckets 0…files-1, named
+ * as Trino names them) at its external_location
  * and register the table in Glue with Athena's bucketing metadata. It also records what the world
  * looked like at that moment (was the location empty? where did the stable table point?), and, like
  * Athena, makes the query fail-fast (throws) on a non-empty location. With `asCaller`, the location
@@ -57,8 +66,12 @@ export function emulateAthenaCtas(
           stableLocationAtStart: stable?.Table?.StorageDescriptor?.Location,
         });
         const id = String(result.output.QueryExecutionId);
+        // Trino's bucket file names: <bucket:06>_0_<uuid>_<queryId> (HiveWriterFactory).
+        const queryId = trinoQueryId(id);
         denied ??= await attempt(`writing output to ${location}`, async () => {
-          for (let i = 0; i < (options.files ?? 3); i++) await put(as.s3, `${key}bucket-${String(i).padStart(5, '0')}`, `rows of bucket ${i}`, bucket);
+          for (let i = 0; i < (options.files ?? 3); i++) {
+            await put(as.s3, `${key}${String(i).padStart(6, '0')}_0_${randomUUID()}_${queryId}`, `rows of bucket ${i}`, bucket);
+          }
         });
         denied ??= await attempt(`creating ${deps.database}.${table}`, () => as.glue.send(
           new CreateTableCommand({

@@ -7,6 +7,10 @@ import { LakePaths } from '../../../src/backends/local/paths.js';
 import type { SourceTable } from '../../../src/domain/tables.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import { NO_CONTEXT, type OperationContext } from '../../../src/ports/context.js';
+import { ctasSql } from '../../../src/backends/aws/athenaBucketed.js';
+import { bucketingAlgorithmOf } from '../../../src/domain/ctasBucketing.js';
+import { UnsupportedBucketTypeError } from '../../../src/domain/hiveBucketing.js';
+import { referenceStringHash } from '../../support/oracles/hiveV1Oracle.js';
 import { ADDRESSABLE, ibe, SNAPSHOT, splitArgs, tempHome, testConfig, waitForRun } from './helpers.js';
 
 const config = testConfig(['IBE_01', 'MIACS_01']);
@@ -31,6 +35,27 @@ async function withDuck<T>(database: string, work: (conn: DuckDBConnection) => P
 }
 
 const rowsOf = async (conn: DuckDBConnection, sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
+
+/** Bucket file of bucket N in a build folder (Trino-style `0000NN_0_<buildId>.parquet`). */
+async function bucketFile(location: string, bucket: number): Promise<string> {
+  const name = (await readdir(location)).find((n) => n.startsWith(`${String(bucket).padStart(6, '0')}_0_`));
+  if (!name) throw new Error(`no file for bucket ${bucket} in ${location}`);
+  return path.join(location, name);
+}
+
+/**
+ * Rows whose file is not the one of their customer's Hive v1 bucket, recomputed here by the BigInt
+ * oracle (shares no code with the engine's SQL/UDF), with the bucket read from the file name.
+ */
+export async function misplacedRows(location: string, bucketCount: number): Promise<{ id: string; file: string }[]> {
+  const rows = await withDuck(':memory:', (conn) =>
+    rowsOf(conn, `SELECT customer_user_id AS id, filename AS file FROM read_parquet('${location}/*.parquet', filename = true, hive_partitioning = false)`),
+  );
+  return (rows as { id: string; file: string }[]).filter(({ id, file }) => {
+    const expected = (referenceStringHash(id) & 0x7fffffff) % bucketCount;
+    return !path.basename(file).startsWith(`${String(expected).padStart(6, '0')}_0_`);
+  });
+}
 
 /** Seeds, runs the split job for every configured table and returns a fresh backend. */
 async function prepared(home: string, rows: number): Promise<Backend> {
@@ -81,9 +106,12 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
     const built = await backend.bucketed.createBucketedTable(bucketRequest(IBE), NO_CONTEXT);
     const location = paths.bucketedPartition(IBE, SNAPSHOT);
     expect(built).toMatchObject({ database: 'flywheel_test', tableName: 'ibe_01_bucketed', location, bucketFiles: 256, rows: 3000 });
-    expect(built.sql).toMatch(/^COPY \(SELECT \*, \(hash\("customer_user_id"\) % 256\)/);
+    expect(built.sql).toMatch(/^COPY \(SELECT \*, \(\(flywheel_hive_v1_string_hash\("customer_user_id"\) & 2147483647\) % 256\)/);
+    expect(built.bucketing).toBe('hive-v1');
     const names = (await readdir(location)).filter((n) => n.endsWith('.parquet')).sort();
-    expect(names).toEqual(Array.from({ length: 256 }, (_, k) => `bucket-${String(k).padStart(5, '0')}.parquet`));
+    expect(names).toHaveLength(256);
+    names.forEach((name, k) => expect(name).toMatch(new RegExp(`^${String(k).padStart(6, '0')}_0_[0-9a-f]{12}\\.parquet$`)));
+    expect(await misplacedRows(location, 256)).toEqual([]);
     expect((await readdir(path.dirname(location))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
 
     const [stats] = await withDuck(':memory:', (conn) =>
@@ -94,7 +122,43 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
 
     const validation = await backend.bucketed.validateBucketedTable(bucketRequest(IBE), NO_CONTEXT);
     expect(validation).toMatchObject({ sourceRows: 3000, stagedRows: 3000, bucketedRows: 3000, bucketFiles: 256, customersInSeveralBuckets: 0, problems: [] });
-    expect(validation.checks).toEqual(expect.arrayContaining(['customer_in_one_bucket', 'staged_rows_equal_bucketed_rows', 'bucket_file_count']));
+    expect(validation.checks).toEqual(
+      expect.arrayContaining(['customer_in_one_bucket', 'rows_in_hive_bucket', 'staged_rows_equal_bucketed_rows', 'bucket_file_count', 'bucket_skew']),
+    );
+    // Skew from the footers, checked against the oracle's own count per bucket.
+    const perBucket = new Array<number>(256).fill(0);
+    for (let i = 0; i < 3000; i++) perBucket[(referenceStringHash(`CU${String(i).padStart(8, '0')}`) & 0x7fffffff) % 256]! += 1;
+    const sorted = [...perBucket].sort((a, b) => a - b);
+    expect(validation.bucketSkew).toEqual({
+      bucketCount: 256,
+      minRows: sorted[0],
+      medianRows: (sorted[127]! + sorted[128]!) / 2,
+      maxRows: sorted[255],
+      maxOverMedian: Math.round((sorted[255]! / ((sorted[127]! + sorted[128]!) / 2)) * 1000) / 1000,
+      emptyBuckets: perBucket.filter((n) => n === 0).length,
+      largestBucket: perBucket.indexOf(sorted[255]!),
+    });
+  });
+
+  it('uses the algorithm the Athena CTAS SQL states: its WITH clause, read back, means Hive v1', async () => {
+    const sql = ctasSql({
+      database: 'db', snapshotTable: 'ibe_01_bucketed_20261001', stagedTable: 'ibe_01_staged', location: 's3://b/p/',
+      snapshotDt: SNAPSHOT, bucketColumn: 'customer_user_id', bucketCount: 256,
+    });
+    const withClause = /WITH \(([\s\S]*?)\)\nAS SELECT/.exec(sql)![1]!;
+    const property = (name: string) => new RegExp(`\\b${name} = ([^,]+?)(?:,|$)`).exec(withClause.replace(/\n\s*/g, ' '))?.[1];
+    const fromSql = {
+      bucketedBy: [...(property('bucketed_by') ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!),
+      bucketCount: Number(property('bucket_count')),
+      bucketingFormat: property('bucketing_format')?.replace(/'/g, ''),
+    };
+    expect(fromSql).toEqual({ bucketedBy: ['customer_user_id'], bucketCount: 256, bucketingFormat: undefined });
+    expect(sql.split('\n').at(-1)).toBe("-- bucketing: Hive bucketing v1 (Athena's default for bucketed_by without bucketing_format)");
+    const local = await backend.bucketed.createBucketedTable(bucketRequest(IBE), NO_CONTEXT);
+    expect(local.bucketing).toBe(bucketingAlgorithmOf(fromSql));
+    expect(local.bucketing).toBe('hive-v1');
+    expect(() => bucketingAlgorithmOf({ ...fromSql, bucketingFormat: 'spark' })).toThrow(/bucketing_format 'spark' is not reproduced/);
+    expect(bucketingAlgorithmOf({ ...fromSql, bucketingFormat: 'HIVE' })).toBe('hive-v1');
   });
 
   it('reuses a finished build for a retried request token, rebuilds for a new one', async () => {
@@ -125,11 +189,14 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
     const table = ibe('MIACS_01');
     await backend.bucketed.createBucketedTable(bucketRequest(table), NO_CONTEXT);
     const location = paths.bucketedPartition(table, SNAPSHOT);
-    const victim = path.join(location, 'bucket-00007.parquet');
+    // Sequential ids leave some Hive buckets empty at this size: take the row from the largest one.
+    const { largestBucket } = (await backend.bucketed.validateBucketedTable(bucketRequest(table), NO_CONTEXT)).bucketSkew!;
+    const donor = await bucketFile(location, largestBucket);
+    const victim = await bucketFile(location, (largestBucket + 1) % 256);
     await withDuck(':memory:', async (conn) => {
       await conn.run(
         `COPY (SELECT * FROM read_parquet('${victim}') UNION ALL
-               (SELECT * FROM read_parquet('${location}/bucket-00003.parquet') LIMIT 1))
+               (SELECT * FROM read_parquet('${donor}') LIMIT 1))
          TO '${victim}.new' (FORMAT parquet, COMPRESSION snappy)`,
       );
     });
@@ -139,7 +206,28 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
     expect(validation.bucketedRows).toBe(3001);
     expect(validation.problems.join('\n')).toMatch(/row count mismatch: staged 3000, bucketed 3001/);
     expect(validation.problems.join('\n')).toMatch(/1 customer_user_id value\(s\) appear in more than one bucket file/);
-    expect(validation.problems.join('\n')).toMatch(/1 row\(s\) are not in the bucket file/);
+    expect(validation.problems.join('\n')).toMatch(/1 row\(s\) are not in the file of their customer_user_id's Hive bucket/);
+  });
+
+  it('buckets on a BIGINT column by its Hive v1 hash, and refuses a column type Athena cannot reproduce', async () => {
+    const table = ibe('MIACS_01');
+    const byBigint = { ...bucketRequest(table, 'bigint-token'), bucketColumn: 'spend_cents', bucketCount: 16 };
+    const built = await backend.bucketed.createBucketedTable(byBigint, NO_CONTEXT);
+    expect(built.sql).toContain('((coalesce(xor("spend_cents", "spend_cents" >> 32), 0) & 2147483647) % 16)');
+    const location = paths.bucketedPartition(table, SNAPSHOT);
+    const rows = await withDuck(':memory:', (conn) =>
+      rowsOf(conn, `SELECT spend_cents::VARCHAR AS v, filename AS f FROM read_parquet('${location}/*.parquet', filename = true, hive_partitioning = false)`),
+    );
+    const javaLongHash = (v: bigint) => Number(BigInt.asIntN(32, BigInt.asUintN(64, v) ^ (BigInt.asUintN(64, v) >> 32n)));
+    const wrong = (rows as { v: string; f: string }[]).filter(({ v, f }) => !path.basename(f).startsWith(`${String((javaLongHash(BigInt(v)) & 0x7fffffff) % 16).padStart(6, '0')}_0_`));
+    expect(wrong).toEqual([]);
+    expect((await backend.bucketed.validateBucketedTable(byBigint, NO_CONTEXT)).problems).toEqual([]);
+
+    const byDouble = { ...bucketRequest(table, 'double-token'), bucketColumn: 'interest_score' };
+    await expect(backend.bucketed.createBucketedTable(byDouble, NO_CONTEXT)).rejects.toThrow(UnsupportedBucketTypeError);
+    await expect(backend.bucketed.createBucketedTable(byDouble, NO_CONTEXT)).rejects.toThrow(/interest_score has type DOUBLE/);
+    // The refused build left the bigint build in place; restore the table for the tests below.
+    await backend.bucketed.createBucketedTable(bucketRequest(table), NO_CONTEXT);
   });
 
   it('buckets addressable ids (several rows per customer) without splitting a customer', async () => {

@@ -168,6 +168,13 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...validDoc(), bucketing: { count: 1024 } }, 's', {}).bucketing.count).toBe(1024);
   });
 
+  it('validation: bucket skew warns above 1.5 by default; the limit and the action are configurable', () => {
+    expect(parseConfig(validDoc(), 's', {}).validation).toEqual({ maxBucketSkew: 1.5, onBucketSkew: 'warn', bucketSkewMinMedianRows: 50 });
+    expect(parseConfig({ ...validDoc(), validation: { maxBucketSkew: 3, onBucketSkew: 'fail' } }, 's', {}).validation).toMatchObject({ maxBucketSkew: 3, onBucketSkew: 'fail' });
+    expectInvalid({ ...validDoc(), validation: { maxBucketSkew: 0.5 } }, 'validation.maxBucketSkew', />=1|too small/i);
+    expectInvalid({ ...validDoc(), validation: { onBucketSkew: 'ignore' } }, 'validation.onBucketSkew', /warn|fail/);
+  });
+
   it('rejects minFiles greater than maxFiles', () => {
     expectInvalid({ ...validDoc(), fileSizing: { minFiles: 10, maxFiles: 5 } }, 'fileSizing.minFiles', /minFiles must not exceed maxFiles/);
   });

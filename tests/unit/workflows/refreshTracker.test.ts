@@ -200,8 +200,22 @@ describe('RefreshTracker status, report and markdown', () => {
     const lines = tracker.markdown().split('\n');
     expect(lines[0]).toContain('**running**');
     expect(lines[0]).toContain('(discovering)');
-    expect(lines.filter((l) => l.startsWith('| IBE_01 |'))).toEqual(['| IBE_01 | split | pending | 0 | 42 | 8 |  |']);
+    expect(lines.filter((l) => l.startsWith('| IBE_01 |'))).toEqual(['| IBE_01 | split | pending | 0 | 42 | 8 |  |  |']);
     expect(lines.filter((l) => l.startsWith('| MIACS_01 |'))).toHaveLength(1);
+    expect(lines.some((l) => l.startsWith('Bucket skew'))).toBe(false);
+  });
+
+  it("markdown shows each table's bucket skew and names the worst table", () => {
+    tracker.addTables([planned('IBE_01'), planned('MIACS_01')]);
+    const skew = { bucketCount: 256, minRows: 4, medianRows: 71, maxRows: 168, emptyBuckets: 0, largestBucket: 17, maxAllowed: 1.5 };
+    tracker.update('IBE_01', { bucketSkew: { ...skew, maxOverMedian: 2.366, verdict: 'skewed' } });
+    tracker.update('MIACS_01', { bucketSkew: { ...skew, maxRows: 80, maxOverMedian: 1.127, verdict: 'even' } });
+    const lines = tracker.markdown().split('\n');
+    expect(lines.find((l) => l.startsWith('| IBE_01 |'))).toContain('| 2.37⚠ |');
+    expect(lines.find((l) => l.startsWith('| MIACS_01 |'))).toContain('| 1.13 |');
+    expect(lines.find((l) => l.startsWith('Bucket skew'))).toBe(
+      'Bucket skew (max/median rows per bucket; ⚠ over 1.5): worst IBE_01 max/median 2.37 (rows per bucket: min 4, median 71, max 168 in bucket 17); 1 table(s) over the limit',
+    );
   });
 
   it('markdown escapes pipes in errors and caps their length, so the table stays intact', () => {
@@ -209,8 +223,8 @@ describe('RefreshTracker status, report and markdown', () => {
     tracker.fail('IBE_01', `a|b ${'x'.repeat(500)}`);
     const row = tracker.markdown().split('\n').find((l) => l.startsWith('| IBE_01 |'))!;
     expect(row).toContain('a\\|b');
-    // 7 cells → 8 unescaped pipes → 9 pieces
-    expect(row.replaceAll('\\|', '').split('|')).toHaveLength(9);
+    // 8 cells → 9 unescaped pipes → 10 pieces
+    expect(row.replaceAll('\\|', '').split('|')).toHaveLength(10);
     expect(row.length).toBeLessThan(200);
   });
 });

@@ -167,8 +167,13 @@ describe('monthlyRefresh with config/prod.yaml over moto, as a worker holding on
       expect(table.rowsBucketed).toBe(table.rowsStaged);
       expect(await countParquetRows(h.arrange.s3, bucket, stagedPrefix)).toBe(SOURCE_ROWS[name]);
     }
-    // Each table's validation asked Athena three counts, answered from the data (never a default).
-    expect(worker.counts.answered).toHaveLength(3 * 4);
+    // Each table's validation asked Athena three counts and the rows per "$path", answered from the data.
+    expect(worker.counts.answered).toHaveLength(4 * 4);
+    for (const table of report.tables) {
+      // Rows per bucket from the emulated files (buckets 0…2 of 256): measured, too few rows to judge.
+      expect(table.bucketSkew, table.name).toMatchObject({ bucketCount: 256, minRows: 0, emptyBuckets: expect.any(Number), verdict: 'too-few-rows', maxAllowed: 1.5 });
+      expect(table.bucketSkew!.emptyBuckets).toBeGreaterThanOrEqual(253);
+    }
 
     const snapshotTables = ((await h.arrange.glue.send(new GetTablesCommand({ DatabaseName: database }))).TableList ?? [])
       .map((t) => t.Name!)
