@@ -28,7 +28,8 @@ describe('flywheel worker', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      for (let i = 0; i < 300 && !stderr.includes('polling'); i++) await new Promise((r) => setTimeout(r, 100));
+      // Start-up bundles the workflows on a fresh FLYWHEEL_HOME: give a loaded CI machine up to two minutes.
+      for (let i = 0; i < 1200 && !stderr.includes('polling') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
       expect(stderr, stderr).toContain(`polling flywheel-${h.config.environment}`);
 
       await h.client.workflow.execute('monthlyRefresh', {
@@ -51,5 +52,5 @@ describe('flywheel worker', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  });
+  }, 240_000);
 });
