@@ -15,7 +15,7 @@ import type {
 import type { OperationContext } from '../../ports/context.js';
 import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
 import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
-import { isMissing, listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { bucketFileName, type LakePaths } from './paths.js';
 import { validateBucketed } from './validate.js';
@@ -118,7 +118,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     ctx: OperationContext,
   ): Promise<BuildMarker> {
     await fs.mkdir(path.dirname(location), { recursive: true });
-    const temp = siblingTemp(location, 'ctas');
+    const temp = await freshBuildLocation(location, 'ctas');
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
       const write = () =>

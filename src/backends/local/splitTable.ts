@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../../domain/tables.js';
 import { parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
-import { listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { stagedFileName, type LakePaths } from './paths.js';
 
@@ -54,7 +54,7 @@ export async function splitTable(
 
   const target = paths.stagedPartition(table, snapshotDt);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const temp = siblingTemp(target, 'split');
+  const temp = await freshBuildLocation(target, 'split');
   try {
     const counts = await engine.writes.run(() => engine.withConnection(async (conn) => {
       try {
