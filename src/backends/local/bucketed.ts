@@ -18,6 +18,7 @@ import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './
 import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { bucketFileName, type LakePaths } from './paths.js';
+import { holdPoint } from './testHolds.js';
 import { validateBucketed } from './validate.js';
 
 /** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
@@ -100,6 +101,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
       sourceFiles: (await listDataFiles(this.paths.sourcePartition(request.table, snapshotDt))).map((f) => f.path),
       bucketFiles: await this.bucketFiles(this.paths.bucketedPartition(request.table, snapshotDt)),
       location: this.paths.bucketedPartition(request.table, snapshotDt),
+      holdPoint: `validate-${request.table.name}`,
       bucketColumn: assertSqlIdentifier(request.bucketColumn, 'bucket column'),
       bucketCount: assertBucketCount(request.bucketCount),
     }, ctx);
@@ -134,6 +136,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
         }, ctx.signal);
       const marker = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
       ctx.heartbeat({ step: 'written', rows: marker.rows });
+      await holdPoint(`ctas-${request.table.name}`, ctx.signal);
       await fs.writeFile(path.join(temp, BUILD_MARKER), JSON.stringify(marker, null, 2) + '\n');
       if (ctx.signal.aborted) throw abortError(ctx.signal);
       await swapDirectory(temp, location);

@@ -6,6 +6,7 @@ import { parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
 import { listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { stagedFileName, type LakePaths } from './paths.js';
+import { holdPoint } from './testHolds.js';
 
 export interface SplitResult {
   stagedFiles: number;
@@ -73,6 +74,7 @@ export async function splitTable(
       const staged = (await listDataFiles(temp)).map((f) => f.path);
       return { stagedFiles: staged.length, stagedRows: await parquetRowCount(conn, staged), sourceRows: await parquetRowCount(conn, sources) };
     }, signal), signal);
+    await holdPoint(`split-${table.name}`, signal);
     await swapDirectory(temp, target);
     return { ...counts, sourceFiles: sources.length };
   } finally {
