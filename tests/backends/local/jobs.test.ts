@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { createLocalBackend, seedLake } from '../../../src/backends/local/index.
 import { MAX_JOB_ATTEMPTS } from '../../../src/backends/local/jobRunner.js';
 import { LakePaths } from '../../../src/backends/local/paths.js';
 import { TEST_HOLDS_VARIABLE } from '../../../src/backends/local/testHolds.js';
+import { HoldPoints, processRuns, waitUntilGone } from '../../../scripts/lib/holdPoints.js';
 import { InvalidInputError } from '../../../src/domain/errors.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import { ADDRESSABLE, ibe, SNAPSHOT, splitArgs, tempHome, testConfig, waitForRun } from './helpers.js';
@@ -33,45 +34,15 @@ async function stagedLayout(dir: string): Promise<{ file: string; rows: number; 
   }
 }
 
-const processRuns = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 500 && processRuns(pid); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 /**
  * The hold layer (src/backends/local/testHolds.ts, fault injection): job processes inherit
  * FLYWHEEL_TEST_HOLDS and wait at an armed point, so a test kills them at a known moment.
  */
-async function armHolds(home: string, point: string) {
-  const folder = path.join(home, 'test-holds');
-  await mkdir(folder, { recursive: true });
-  process.env[TEST_HOLDS_VARIABLE] = folder;
-  await writeFile(path.join(folder, `${point}.armed`), '');
-  return {
-    /** Pid of the process waiting at `name` (a new one each time: the file is taken). `poll` runs meanwhile. */
-    async held(name: string, poll?: () => Promise<unknown>): Promise<number> {
-      const file = path.join(folder, `${name}.held`);
-      for (let i = 0; i < 1500; i++) {
-        if (existsSync(file)) {
-          const pid = Number(await readFile(file, 'utf8'));
-          await rm(file);
-          return pid;
-        }
-        await poll?.();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`nothing reached hold point ${name}`);
-    },
-    release: (name: string) => rm(path.join(folder, `${name}.armed`), { force: true }),
-  };
+async function armHolds(home: string, point: string): Promise<HoldPoints> {
+  const holds = new HoldPoints(path.join(home, 'test-holds'));
+  Object.assign(process.env, holds.env);
+  await holds.arm(point);
+  return holds;
 }
 
 describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
@@ -215,7 +186,7 @@ describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
     const holds = await armHolds(home, 'split-CLC_01');
     const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['CLC_01'], {}), runTag: 'wf-f/run-1/split/0' });
     for (let attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
-      const pid = await holds.held('split-CLC_01', attempt > 1 ? () => backend.jobs.getJobRun(JOB, runId) : undefined);
+      const pid = await holds.held('split-CLC_01', { meanwhile: attempt > 1 ? () => backend.jobs.getJobRun(JOB, runId) : undefined });
       process.kill(pid, 'SIGKILL');
       await waitUntilGone(pid);
     }
