@@ -4,7 +4,7 @@
  * "never needs an operator" promise:
  *   runs completed unattended / N, duplicate job runs, leftover files, data errors (row counts and
  *   bucket layout read back independently), and recovery latency (median, max): from the new worker
- *   polling until the run makes progress on it again (and from the kill).
+ *   polling until every activity the kill interrupted runs again on it (and from the kill).
  * Exits 1 when a run did not complete, or there were duplicates, leftovers or data errors.
  *
  *   npm run bench:chaos -- [--runs 20] [--rows 2000] [--port 7233] [--seed 1] [--kill-jobs] [--keep]
@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { seedLake } from '../src/backends/local/index.js';
 import { JobRecordStore } from '../src/backends/local/jobRecords.js';
 import { parseConfig } from '../src/config/load.js';
@@ -62,21 +63,43 @@ const median = (xs: number[]) => {
 const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t ? Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : 0;
 
+const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
+interface Interrupted {
+  activityId: string;
+  attempt: number;
+}
+
+/** Activities running (started) at the moment of the kill: the stage that was interrupted. */
+async function runningActivities(handle: WorkflowHandle): Promise<Interrupted[]> {
+  const pending = (await handle.describe()).raw.pendingActivities ?? [];
+  return pending
+    .filter((a) => a.state === STARTED)
+    .map((a) => ({ activityId: a.activityId!, attempt: a.attempt ?? 1 }));
+}
+
 /**
- * When the run makes progress on the new worker: an activity attempt started, or an activity or
- * workflow task completed, at or after `since` (the new worker polling), or the run closed.
+ * When the interrupted stage is running again: every activity that was running at the kill has a new
+ * attempt started (or has finished), or — a kill between activities — the new worker completed a task.
  */
-async function waitForProgress(handle: WorkflowHandle, since: number): Promise<number> {
+async function waitForResumption(handle: WorkflowHandle, interrupted: Interrupted[], since: number): Promise<number> {
   for (;;) {
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') return Date.now();
-    const started = (description.raw.pendingActivities ?? []).map((a) => millis(a.lastStartedTime)).filter((t) => t >= since);
-    const { events = [] } = await handle.fetchHistory();
-    const done = (events ?? [])
-      .filter((e) => (e.activityTaskCompletedEventAttributes || e.workflowTaskCompletedEventAttributes) && millis(e.eventTime) >= since)
-      .map((e) => millis(e.eventTime));
-    const first = Math.min(...started, ...done);
-    if (Number.isFinite(first)) return first;
+    const pending = new Map((description.raw.pendingActivities ?? []).map((a) => [a.activityId!, a]));
+    if (interrupted.length > 0) {
+      const resumed = interrupted.map(({ activityId, attempt }) => {
+        const now = pending.get(activityId);
+        if (!now) return Date.now(); // finished
+        const started = now.state === STARTED;
+        return started && (now.attempt ?? 1) > attempt ? millis(now.lastStartedTime) : undefined;
+      });
+      if (resumed.every((t) => t !== undefined)) return Math.max(...resumed);
+    } else {
+      const { events } = await handle.fetchHistory();
+      const done = (events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes && millis(e.eventTime) >= since);
+      if (done.length > 0) return millis(done[0]!.eventTime);
+    }
     await delay(200);
   }
 }
@@ -134,6 +157,8 @@ const startRun = (id: string) =>
   client.workflow.start('monthlyRefresh', { taskQueue: 'flywheel-chaos', workflowId: id, args: [{ environment: 'chaos' }] });
 
 let worker: WorkerProcess = await startWorker();
+// Ctrl-C: the dev server stops by itself (devServer.ts); the worker is ours to stop.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.kill('SIGKILL').then(() => process.exit(130)));
 const results: RunResult[] = [];
 try {
   // An undisturbed run first: how long one takes, so kills land anywhere inside a run.
@@ -152,6 +177,7 @@ try {
       description.status.name !== 'RUNNING'
         ? 'after the run had finished'
         : [...new Set((description.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?'))].join('+') || 'between activities';
+    const interrupted = description.status.name === 'RUNNING' ? await runningActivities(handle) : [];
     const jobPids = args['kill-jobs'] ? await liveJobProcesses(config, home) : [];
     const killedAt = Date.now();
     await worker.kill('SIGKILL');
@@ -171,7 +197,7 @@ try {
     };
     try {
       if (description.status.name === 'RUNNING') {
-        const progress = await waitForProgress(handle, pollingAt);
+        const progress = await waitForResumption(handle, interrupted, pollingAt);
         result.recoveryFromWorkerSeconds = seconds(Math.max(0, progress - pollingAt));
         result.recoveryFromKillSeconds = seconds(progress - killedAt);
       }
