@@ -3,10 +3,36 @@ import { Context } from '@temporalio/activity';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { OperationContext } from '../ports/context.js';
 
-/** The running activity's heartbeat and cancellation, as the ports see them. */
-export function operationContext(): OperationContext {
-  const ctx = Context.current();
-  return { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal };
+/** How often a kept-alive activity heartbeats: a few times per heartbeat timeout, at most every 5 s. */
+export function keepAliveIntervalMs(heartbeatTimeoutMs: number | undefined): number | undefined {
+  if (!heartbeatTimeoutMs) return undefined;
+  return Math.max(100, Math.min(5_000, Math.floor(heartbeatTimeoutMs / 4)));
+}
+
+/**
+ * Runs `body` with the activity's heartbeat and cancellation as the ports see them, and heartbeats on
+ * a timer while it runs, re-sending the latest details. The heartbeat timeout then measures only
+ * whether this worker is alive: a DuckDB statement, an Athena or Glue wait, an AWS retry back-off
+ * gives no natural point to heartbeat from, and none needs one. (The SDK throttles what reaches the
+ * server.) Until the body reports something, the previous attempt's details are kept, so a retry that
+ * dies early does not erase what it re-attaches by (a job run id).
+ */
+export async function withOperationContext<T>(body: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  const activity = Context.current();
+  let latest: unknown = activity.info.heartbeatDetails;
+  const every = keepAliveIntervalMs(activity.info.heartbeatTimeoutMs);
+  const timer = every ? setInterval(() => activity.heartbeat(latest), every) : undefined;
+  try {
+    return await body({
+      heartbeat: (details) => {
+        latest = details;
+        activity.heartbeat(details);
+      },
+      signal: activity.cancellationSignal,
+    });
+  } finally {
+    if (timer) clearInterval(timer);
+  }
 }
 
 /**

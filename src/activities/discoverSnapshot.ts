@@ -4,7 +4,7 @@ import type { PlannedJob, PlannedTable, RefreshPlan } from '../domain/plan.js';
 import { chooseSnapshot, type SnapshotObjects } from '../domain/snapshotSelection.js';
 import { assertSnapshotDt } from '../domain/snapshotDate.js';
 import { ADDRESSABLE_TABLE_NAME, filterTables, type SourceTable } from '../domain/tables.js';
-import type { FlywheelConfig } from '../config/schema.js';
+import { heartbeatTimeoutSeconds, type FlywheelConfig } from '../config/schema.js';
 import type { Backend } from '../ports/backend.js';
 import type { LakeInventory } from '../ports/lakeInventory.js';
 
@@ -93,5 +93,6 @@ export async function discoverSnapshot(
     tableConcurrency: config.tableConcurrency,
     reprocessWaitSeconds: Math.round(config.reprocess.waitHours * 3600),
     pricing: config.costs,
+    heartbeatTimeoutSeconds: heartbeatTimeoutSeconds(config),
   };
 }

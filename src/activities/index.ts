@@ -1,7 +1,7 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import type { Backend } from '../ports/backend.js';
 import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
-import { activityRequestToken, operationContext, withFailureTypes } from './context.js';
+import { activityRequestToken, withFailureTypes, withOperationContext } from './context.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
@@ -31,20 +31,20 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
   };
   return {
     discoverSnapshot: (input: DiscoverSnapshotInput) =>
-      withFailureTypes(() => discoverSnapshot(config, backend, input)),
+      withFailureTypes(() => withOperationContext(() => discoverSnapshot(config, backend, input))),
 
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
     registerStagedTable: (input: RegisterStageInput) =>
-      withFailureTypes(() => registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
+      withFailureTypes(() => withOperationContext((ctx) => registerStagedTable(backend.catalog, ctx, { ...input, requestToken: activityRequestToken() }))),
 
     createBucketedTable: (input: TableStageInput & { requestToken: string }) =>
-      withFailureTypes(() => createBucketedTable(backend.bucketed, operationContext(), input)),
+      withFailureTypes(() => withOperationContext((ctx) => createBucketedTable(backend.bucketed, ctx, input))),
 
     validateBucketedTable: (input: TableStageInput) =>
-      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input, skewPolicy)),
+      withFailureTypes(() => withOperationContext((ctx) => validateBucketedTable(backend.bucketed, ctx, input, skewPolicy))),
 
-    publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
+    publishLineage: (run: LineageRun) => withOperationContext((ctx) => lineage.publish(run, ctx)),
 
     planMaintenance: async (input: DeltaMaintenanceInput) => withFailureTypes(async () => planMaintenance(config, backend, input)),
     maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),

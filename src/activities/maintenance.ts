@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { FlywheelConfig } from '../config/schema.js';
+import { heartbeatTimeoutSeconds, type FlywheelConfig } from '../config/schema.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { Backend } from '../ports/backend.js';
-import type { OperationContext } from '../ports/context.js';
+import { withOperationContext } from './context.js';
 import type { MaintainTableResult, MaintenanceTarget } from '../ports/deltaMaintenance.js';
 import { MIN_RETAIN_HOURS, parseWhere, whereSql, type DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
 
@@ -10,6 +10,8 @@ export interface MaintenancePlan {
   retainHours: number;
   concurrency: number;
   targets: MaintenanceTarget[];
+  /** Heartbeat timeout of the per-table activities (see `temporal.heartbeatTimeoutSeconds`). */
+  heartbeatTimeoutSeconds?: number;
 }
 
 /**
@@ -55,33 +57,13 @@ export function planMaintenance(config: FlywheelConfig, backend: Pick<Backend, '
     backend.maintenance!.check(target);
     return target;
   });
-  return { retainHours, concurrency: settings.concurrency, targets };
+  return { retainHours, concurrency: settings.concurrency, targets, heartbeatTimeoutSeconds: heartbeatTimeoutSeconds(config) };
 }
 
 export interface MaintainDeltaTableInput {
   target: MaintenanceTarget;
   retainHours: number;
   asOf: string;
-}
-
-/**
- * Heartbeats every few seconds with the latest details while a long step (one DuckDB COPY, one Glue
- * poll interval) gives no natural point to heartbeat from; the SDK throttles what reaches the server.
- */
-function keepAlive(intervalMs: number): { ctx: OperationContext; stop: () => void } {
-  const activity = Context.current();
-  let last: unknown = undefined;
-  const timer = setInterval(() => activity.heartbeat(last), intervalMs);
-  return {
-    ctx: {
-      heartbeat: (details) => {
-        last = details;
-        activity.heartbeat(details);
-      },
-      signal: activity.cancellationSignal,
-    },
-    stop: () => clearInterval(timer),
-  };
 }
 
 /** OPTIMIZE + VACUUM one table through the backend's DeltaMaintenance port. */
@@ -91,12 +73,7 @@ export async function maintainDeltaTable(backend: Pick<Backend, 'maintenance'>, 
   const owner = info.workflowExecution;
   // Same for every retry of this activity, so a retry re-attaches to the run it started.
   const runTag = `${owner ? `${owner.workflowId}/${owner.runId}` : info.activityId}/maintenance/${input.target.name}`;
-  const alive = keepAlive(10_000);
-  try {
-    return await backend.maintenance.maintainTable({ ...input, runTag }, alive.ctx);
-  } finally {
-    alive.stop();
-  }
+  return withOperationContext((ctx) => backend.maintenance!.maintainTable({ ...input, runTag }, ctx));
 }
 
 export type WorkflowRunState =

@@ -4,6 +4,7 @@ import { classifyJobRunState, pollDelayMs } from '../domain/jobRuns.js';
 import type { PlannedJob } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
 import type { JobRunner, JobRunStatus } from '../ports/jobRunner.js';
+import { withOperationContext } from './context.js';
 
 export interface RunGlueJobInput {
   job: PlannedJob;
@@ -53,9 +54,19 @@ async function stopAndWait(jobs: JobRunner, jobName: string, runId: string, poll
  *
  * Never starts a duplicate: the run id is kept in heartbeat details, and a run tag (workflow run +
  * activity + attempt) is passed to the job, so a retry after a crash between StartJobRun and the
- * first heartbeat finds the run it started instead of starting another.
+ * first heartbeat finds the run it started instead of starting another. Heartbeats go on between
+ * polls (however long the poll interval), so a dead worker is noticed within the heartbeat timeout.
  */
-export async function runGlueJob(jobs: JobRunner, polling: JobPolling, input: RunGlueJobInput): Promise<JobRunReport> {
+export function runGlueJob(jobs: JobRunner, polling: JobPolling, input: RunGlueJobInput): Promise<JobRunReport> {
+  return withOperationContext((alive) => followJobRun(jobs, polling, input, alive.heartbeat));
+}
+
+async function followJobRun(
+  jobs: JobRunner,
+  polling: JobPolling,
+  input: RunGlueJobInput,
+  heartbeat: (details: JobHeartbeat) => void,
+): Promise<JobRunReport> {
   const ctx = Context.current();
   // The tag must be the same for every retry of this activity, so it is built from the workflow run
   // and the workflow's own attempt counter, never from the activity attempt.
@@ -76,12 +87,12 @@ export async function runGlueJob(jobs: JobRunner, polling: JobPolling, input: Ru
     }));
     ctx.log.info('started job run', { jobName: input.job.jobName, runId });
   }
-  ctx.heartbeat({ runId } satisfies JobHeartbeat);
+  heartbeat({ runId });
 
   try {
     for (let poll = 0; ; poll++) {
       const status = await jobs.getJobRun(input.job.jobName, runId);
-      ctx.heartbeat({ runId, state: status.state } satisfies JobHeartbeat);
+      heartbeat({ runId, state: status.state });
       const outcome = classifyJobRunState(status.state);
       if (outcome === 'succeeded') return toReport(input, status);
       if (outcome === 'failed') {

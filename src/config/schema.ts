@@ -199,6 +199,11 @@ export const FlywheelConfigSchema = z
         clientCertFile: z.string().min(1).optional(),
         clientKeyFile: z.string().min(1).optional(),
         serverRootCaFile: z.string().min(1).optional(),
+        /**
+         * Activity heartbeat timeout: how soon a killed worker's activity is retried elsewhere. Activities
+         * heartbeat on a timer, so this is about worker liveness only (default: 10 local, 30 aws).
+         */
+        heartbeatTimeoutSeconds: z.number().int().min(2).max(600).optional(),
       })
       .strict()
       .refine((t) => !t.clientCertFile === !t.clientKeyFile, {
@@ -269,6 +274,11 @@ export const FlywheelConfigSchema = z
   .strict();
 
 export type FlywheelConfig = z.infer<typeof FlywheelConfigSchema>;
+
+/** See `temporal.heartbeatTimeoutSeconds`: seconds for local work, longer against AWS and a remote Temporal. */
+export function heartbeatTimeoutSeconds(config: FlywheelConfig): number {
+  return config.temporal.heartbeatTimeoutSeconds ?? (config.backend === 'local' ? 10 : 30);
+}
 
 export function taskQueueFor(config: FlywheelConfig): string {
   return config.temporal.taskQueue ?? `flywheel-${config.environment}`;

@@ -34,6 +34,11 @@ export interface RefreshPlan {
   reprocessWaitSeconds: number;
   /** List prices for the run's cost estimate. */
   pricing: Pricing;
+  /**
+   * How long the workflow waits for a silent activity before retrying it elsewhere (worker liveness:
+   * activities heartbeat on a timer). Absent in plans recorded before it existed.
+   */
+  heartbeatTimeoutSeconds?: number;
 }
 
 /**

@@ -24,13 +24,18 @@ async function sourceHash(dir = path.join(PROJECT_ROOT, 'src')): Promise<string>
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Where the bundle of the current sources lives (tests put the one they built there). */
+export async function workflowBundleFile(home: string): Promise<string> {
+  return path.join(home, 'cache', `workflow-bundle-${await sourceHash()}.js`);
+}
+
 /**
  * The workflow bundle, built once per source version into `<home>/cache/` by a child process.
  * Bundling (webpack + swc) costs ~170 MB of RSS that Node never gives back; doing it elsewhere
  * keeps the long-running worker process small.
  */
 export async function prebuiltWorkflowBundle(home: string): Promise<{ codePath: string }> {
-  const codePath = path.join(home, 'cache', `workflow-bundle-${await sourceHash()}.js`);
+  const codePath = await workflowBundleFile(home);
   if (!existsSync(codePath)) {
     await mkdir(path.dirname(codePath), { recursive: true });
     const partial = `${codePath}.${process.pid}.tmp`;

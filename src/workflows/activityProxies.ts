@@ -10,17 +10,31 @@ const retry = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
-export const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>({
-  startToCloseTimeout: '15m',
-  heartbeatTimeout: '2m',
-  retry: { ...retry, maximumAttempts: 5 },
-});
+/**
+ * Every long activity heartbeats on a timer while it works (activities/context.ts), so the heartbeat
+ * timeout only measures whether its worker is alive: a killed worker's activity is retried on another
+ * worker that much later. The plan carries the environment's figure (seconds locally, see
+ * `temporal.heartbeatTimeoutSeconds`); this one serves discovery and plans recorded before it had one.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT = '30s';
 
-// Glue runs take minutes to hours: the job's own timeout bounds them; heartbeats (every poll) prove
-// the worker is alive. On cancellation the activity stops the run and the workflow waits for that.
+/** `options` with the plan's heartbeat timeout, when it has one. */
+export function withHeartbeatTimeout(options: ActivityOptions, plan: { heartbeatTimeoutSeconds?: number }): ActivityOptions {
+  return plan.heartbeatTimeoutSeconds ? { ...options, heartbeatTimeout: `${plan.heartbeatTimeoutSeconds}s` } : options;
+}
+
+export const tableStageOptions: ActivityOptions = {
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT,
+  retry: { ...retry, maximumAttempts: 5 },
+};
+export const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>(tableStageOptions);
+
+// Glue runs take minutes to hours: the job's own timeout bounds them; heartbeats prove the worker is
+// alive. On cancellation the activity stops the run and the workflow waits for that.
 export const jobRunOptions: ActivityOptions = {
   startToCloseTimeout: '24h',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { ...retry, maximumAttempts: 10 },
 };
@@ -28,7 +42,7 @@ export const { runGlueJob } = proxyActivities<Activities>(jobRunOptions);
 
 export const bucketOptions: ActivityOptions = {
   startToCloseTimeout: '4h',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { ...retry, maximumAttempts: 5 },
 };

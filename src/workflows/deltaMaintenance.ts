@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT, withHeartbeatTimeout } from './activityProxies.js';
 import { describeIssues } from './input.js';
 import {
   DeltaMaintenanceInputSchema,
@@ -24,14 +25,15 @@ const retry = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '
 
 const { planMaintenance } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 3 } });
 
-// One table's OPTIMIZE + VACUUM: a Glue run or a local rewrite, minutes to hours. Heartbeats prove the
-// worker is alive; on cancellation the activity stops its Glue run and the workflow waits for that.
-const { maintainDeltaTable } = proxyActivities<Activities>({
+// One table's OPTIMIZE + VACUUM: a Glue run or a local rewrite, minutes to hours. Heartbeats (on a
+// timer) prove the worker is alive; on cancellation the activity stops its Glue run and the workflow waits.
+const maintainOptions = {
   startToCloseTimeout: '12h',
-  heartbeatTimeout: '2m',
+  heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { ...retry, maximumAttempts: 5 },
-});
+};
+const { maintainDeltaTable } = proxyActivities<Activities>(maintainOptions);
 
 /** The failure type a planning error carries (InvalidInput for refusals), for the caller's exit code. */
 function failureType(error: unknown): string {
@@ -90,7 +92,9 @@ export async function deltaMaintenance(rawInput: DeltaMaintenanceInput): Promise
     plan.targets.map((target) =>
       semaphore.run(async (): Promise<TableMaintenanceReport> => {
         try {
-          const result = await maintainDeltaTable({ target, retainHours: plan.retainHours, asOf: report.asOf });
+          const result = await maintainDeltaTable.executeWithOptions(withHeartbeatTimeout(maintainOptions, plan), [
+            { target, retainHours: plan.retainHours, asOf: report.asOf },
+          ]);
           return { table: target.name, state: 'succeeded', ...result };
         } catch (error) {
           return {

@@ -8,7 +8,9 @@ import {
   jobRunOptions,
   registerStagedTable,
   runGlueJob,
+  tableStageOptions,
   validateBucketedTable,
+  withHeartbeatTimeout,
 } from './activityProxies.js';
 import type { TableOutputs } from './lineageRun.js';
 import type { RefreshTracker } from './refreshTracker.js';
@@ -73,7 +75,7 @@ export class RefreshPipeline {
     let failed = new Map<string, string>();
     try {
       const report = await runGlueJob.executeWithOptions(
-        { ...jobRunOptions, summary: `${job.jobName}: ${job.tables.join(', ').slice(0, 180)}` },
+        { ...withHeartbeatTimeout(jobRunOptions, this.plan), summary: `${job.jobName}: ${job.tables.join(', ').slice(0, 180)}` },
         [{ job, attempt: ++this.jobAttempts }],
       );
       this.tracker.addJob(report);
@@ -118,7 +120,7 @@ export class RefreshPipeline {
         tracker.enter(table.name, 'register');
         this.onChange();
         const producedBy = out.job && { jobName: out.job.name, runId: out.job.runId };
-        out.staged = await registerStagedTable({ ...this.stageInput(table), producedBy });
+        out.staged = await registerStagedTable.executeWithOptions(withHeartbeatTimeout(tableStageOptions, this.plan), [{ ...this.stageInput(table), producedBy }]);
         tracker.endStage('register');
         tracker.update(table.name, {
           stagedTable: `${out.staged.database}.${out.staged.tableName}`,
@@ -133,7 +135,7 @@ export class RefreshPipeline {
         this.onChange();
         const requestToken = `${tracker.runId}:${table.name}:${tracker.table(table.name).attempts}`;
         out.bucketed = await createBucketedTable.executeWithOptions(
-          { ...bucketOptions, summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
+          { ...withHeartbeatTimeout(bucketOptions, this.plan), summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
           [{ ...this.stageInput(table), requestToken }],
         );
         tracker.endStage('bucket');
@@ -147,7 +149,7 @@ export class RefreshPipeline {
       }
       tracker.enter(table.name, 'validate');
       this.onChange();
-      const checked = await validateBucketedTable(this.stageInput(table));
+      const checked = await validateBucketedTable.executeWithOptions(withHeartbeatTimeout(tableStageOptions, this.plan), [this.stageInput(table)]);
       tracker.update(table.name, {
         rowsStaged: checked.stagedRows,
         rowsBucketed: checked.bucketedRows,

@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { withFailureTypes } from '../../src/activities/context.js';
+import { keepAliveIntervalMs, withFailureTypes, withOperationContext } from '../../src/activities/context.js';
 import { ConfigError } from '../../src/config/load.js';
 import { AccessDeniedError, InvalidInputError, JobRunFailedError, NON_RETRYABLE_ERROR_TYPES, ValidationFailedError } from '../../src/domain/errors.js';
 
@@ -50,5 +52,35 @@ describe('withFailureTypes', () => {
   it('passes an ApplicationFailure through unchanged, even a retryable one', async () => {
     const original = ApplicationFailure.retryable('throttled', 'Throttling');
     expect(await failureOf(async () => Promise.reject(original))).toBe(original);
+  });
+});
+
+describe('withOperationContext (keep-alive heartbeats)', () => {
+  const quiet = { logger: new DefaultLogger('ERROR') };
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('heartbeats on a timer while the body runs, re-sending the latest details, and stops after', async () => {
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 400, heartbeatDetails: { runId: 'jr_previous' } }, quiet);
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await env.run(() =>
+      withOperationContext(async (ctx) => {
+        await pause(250); // a long statement: no heartbeat of its own
+        ctx.heartbeat({ step: 'written' });
+        await pause(250);
+      }),
+    );
+    const count = beats.length;
+    expect(beats[0], 'before the body reports anything, the previous attempt’s details are kept').toEqual({ runId: 'jr_previous' });
+    expect(beats.filter((b) => JSON.stringify(b) === '{"step":"written"}').length).toBeGreaterThanOrEqual(2);
+    await pause(250);
+    expect(beats).toHaveLength(count);
+  });
+
+  it('sizes the interval to the heartbeat timeout (none without one)', () => {
+    expect(keepAliveIntervalMs(undefined)).toBeUndefined();
+    expect(keepAliveIntervalMs(10_000)).toBe(2_500);
+    expect(keepAliveIntervalMs(120_000)).toBe(5_000);
+    expect(keepAliveIntervalMs(100)).toBe(100);
   });
 });

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   bucketCount?: number;
   /** Extra top-level config keys (merged shallowly). */
   config?: Record<string, unknown>;
+  /** Another Temporal server than the shared one (tests that restart their own). */
+  address?: string;
 }
 
 export interface RefreshHarness {
@@ -36,7 +38,7 @@ export interface RefreshHarness {
 export const TEST_SNAPSHOTS = ['2026-09-01', '2026-10-01'];
 
 export async function createRefreshHarness(options: HarnessOptions = {}): Promise<RefreshHarness> {
-  const address = inject('temporalAddress');
+  const address = options.address ?? inject('temporalAddress');
   const bundlePath = inject('workflowBundlePath');
   if (!bundlePath) throw new Error('globalSetup provided no workflow bundle');
   const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-test-'));

@@ -19,10 +19,11 @@ import type {
 import type { OperationContext } from '../../ports/context.js';
 import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
 import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
-import { isMissing, listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
-import type { LakePaths } from './paths.js';
+import { bucketFileName, type LakePaths } from './paths.js';
+import { holdPoint } from './testHolds.js';
 import { validateBucketed } from './validate.js';
 
 /** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
@@ -120,6 +121,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
       sourceFiles: (await listDataFiles(this.paths.sourcePartition(request.table, snapshotDt))).map((f) => f.path),
       bucketFiles: await listBucketFiles(this.paths.bucketedPartition(request.table, snapshotDt)),
       location: this.paths.bucketedPartition(request.table, snapshotDt),
+      holdPoint: `validate-${request.table.name}`,
       bucketColumn: assertSqlIdentifier(request.bucketColumn, 'bucket column'),
       bucketCount: assertBucketCount(request.bucketCount),
     }, ctx);
@@ -134,7 +136,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     ctx: OperationContext,
   ): Promise<BuildMarker> {
     await fs.mkdir(path.dirname(location), { recursive: true });
-    const temp = siblingTemp(location, 'ctas');
+    const temp = await freshBuildLocation(location, 'ctas');
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
       // The algorithm comes from what the Athena CTAS states (ctasBucketing.ts), never chosen here.
@@ -156,6 +158,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
         }, ctx.signal);
       const marker = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
       ctx.heartbeat({ step: 'written', rows: marker.rows });
+      await holdPoint(`ctas-${request.table.name}`, ctx.signal);
       await fs.writeFile(path.join(temp, BUILD_MARKER), JSON.stringify(marker, null, 2) + '\n');
       if (ctx.signal.aborted) throw abortError(ctx.signal);
       await swapDirectory(temp, location);

@@ -9,7 +9,7 @@ import type { OperationContext } from '../../ports/context.js';
 import type { DeltaMaintenance, MaintainTableRequest, MaintainTableResult, MaintenanceTarget } from '../../ports/deltaMaintenance.js';
 import { matchesConditions, parseWhere } from '../../workflows/maintenanceInput.js';
 import { parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
-import { listDataFiles, listDirectories, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { listDataFiles, listDirectories, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import type { LakePaths } from './paths.js';
 
 const MB = 1024 * 1024;
@@ -125,7 +125,7 @@ export class LocalDeltaMaintenance implements DeltaMaintenance {
     if (small.length < 2 || outputs >= small.length) return { filesCompacted: 0, filesWritten: 0, rowsBefore: 0, rowsAfter: 0 };
 
     const tag = createHash('sha256').update(request.runTag).digest('hex').slice(0, 8);
-    const built = siblingTemp(partition, 'compact');
+    const built = await freshBuildLocation(partition, 'compact');
     await fs.mkdir(built, { recursive: true });
     try {
       const written: string[] = [];

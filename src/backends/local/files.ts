@@ -61,9 +61,19 @@ export async function containsAnyFile(dir: string): Promise<boolean> {
   return false;
 }
 
-/** A fresh, unique sibling path of `target` for building output before it is swapped in. */
-export function siblingTemp(target: string, label: string): string {
-  return path.join(path.dirname(target), `_tmp-${label}-${path.basename(target)}-${randomBytes(4).toString('hex')}`);
+/**
+ * Where `target` is built before it is swapped in: a sibling named after the target and the purpose
+ * only (`_tmp-ctas-snapshot_dt=2026-10-01`), never random, so whatever a crashed attempt left there is
+ * found and removed by the next attempt. Returns the path, emptied.
+ */
+export async function freshBuildLocation(target: string, label: string): Promise<string> {
+  const location = buildLocation(target, label);
+  await fs.rm(location, { recursive: true, force: true });
+  return location;
+}
+
+export function buildLocation(target: string, label: string): string {
+  return path.join(path.dirname(target), `_tmp-${label}-${path.basename(target)}`);
 }
 
 export async function removeQuietly(target: string): Promise<void> {
@@ -76,7 +86,7 @@ export async function removeQuietly(target: string): Promise<void> {
  */
 export async function swapDirectory(built: string, target: string): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const aside = siblingTemp(target, 'old');
+  const aside = await freshBuildLocation(target, 'old');
   let movedAside = false;
   try {
     await fs.rename(target, aside);

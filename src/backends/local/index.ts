@@ -20,7 +20,7 @@ export function catalogDatabasePath(config: FlywheelConfig, home: string): strin
 
 /**
  * The embedded backend: the lake is a directory tree under `<home>/<local.lakeRoot>` laid out like
- * the S3 buckets, jobs run in-process, and DuckDB (one instance on the environment's catalog file,
+ * the S3 buckets, jobs run in detached job processes, and DuckDB (one instance on the environment's catalog file,
  * opened on first use) plays Glue Catalog + Athena.
  */
 export async function createLocalBackend(config: FlywheelConfig, home: string): Promise<Backend> {
@@ -32,7 +32,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     memoryLimit: config.local.memoryLimit,
     tempDirectory: path.join(root, 'tmp', 'duckdb'),
   });
-  const jobs = new LocalJobRunner(config, root, paths, engine);
+  const jobs = new LocalJobRunner(config, root);
   let closed: Promise<void> | undefined;
   return {
     kind: 'local',
@@ -43,7 +43,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     maintenance: new LocalDeltaMaintenance(config, paths, engine),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),
     close() {
-      closed ??= jobs.shutdown().then(() => engine.close());
+      closed ??= engine.close(); // job runs are not stopped: they live in their own processes, as Glue runs do
       return closed;
     },
   };

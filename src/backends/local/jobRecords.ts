@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import type { FlywheelConfig } from '../../config/schema.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { JobKey } from '../../domain/jobRuns.js';
 import { isMissing, writeJsonAtomic } from './files.js';
@@ -19,7 +19,7 @@ export interface TableRunResult {
   durationMs?: number;
 }
 
-/** Everything about one local job run; persisted so another process (or a restarted worker) can read it. */
+/** Everything about one local job run; persisted so any process (a restarted worker) can read it. */
 export interface JobRunRecord {
   runId: string;
   jobName: string;
@@ -27,11 +27,13 @@ export interface JobRunRecord {
   state: string;
   arguments: Record<string, string>;
   runTag: string;
-  /** Who runs it: lets a reader tell a live run from one whose worker died. */
+  /** The job process running the current attempt (it writes its own pid when it starts). */
   host: string;
-  pid: number;
+  pid?: number;
+  /** 1 for the first job process; +1 each time a dead one is replaced (same run, same id). */
+  attempt?: number;
   startedAt: string;
-  /** Refreshed periodically by the owning process while the run is active. */
+  /** Refreshed every few seconds by the job process while the run is active. */
   heartbeatAt: string;
   completedAt?: string;
   executionTimeSeconds?: number;
@@ -40,63 +42,130 @@ export interface JobRunRecord {
   tables: TableRunResult[];
 }
 
+/**
+ * Who was asked to run attempt `attempt` of a run: created exclusively (one winner per attempt), before
+ * the job process is spawned, then completed with its pid.
+ */
+export interface JobProcessClaim {
+  attempt: number;
+  host: string;
+  pid?: number;
+  claimedAt: string;
+}
+
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMEOUT', 'ERROR', 'EXPIRED']);
 export const isTerminal = (state: string) => TERMINAL.has(state);
 
-/** A run whose owner has not refreshed it for this long is considered dead (other hosts only). */
-export const STALE_AFTER_MS = 60_000;
+/** `record` with its end state and timing, as whoever ends the run writes it. */
+export function ended(record: JobRunRecord, patch: Partial<JobRunRecord>): JobRunRecord {
+  const completedAt = new Date().toISOString();
+  const executionTimeSeconds = (Date.parse(completedAt) - Date.parse(record.startedAt)) / 1000;
+  return { ...record, ...patch, completedAt, heartbeatAt: completedAt, executionTimeSeconds };
+}
+
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 const RUN_ID = /^jr_[A-Za-z0-9_]+$/;
+const RECORD_FILE = /^jr_[A-Za-z0-9_]+\.json$/;
 
-function pidAlive(pid: number): boolean {
+async function readJson<T>(file: string): Promise<T | undefined> {
   try {
-    process.kill(pid, 0);
-    return true;
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 
 /**
- * Whether a non-terminal record has lost its worker. `live` says whether this process is running it.
- * Same host: the pid tells (our own pid without a live run means we restarted). Other hosts: staleness.
+ * Job runs on disk, under `<home>/jobs/<jobName>/`: `<runId>.json` (the record), `.log`, `.config.json`
+ * (the environment's config the run was started with, so a replacement job process runs the very
+ * same job), `.attempt-<n>.json` (claims) and `.stop` (a stop request) while the run is active.
  */
-export function isOrphaned(record: JobRunRecord, live: boolean, now = Date.now()): boolean {
-  if (live || isTerminal(record.state)) return false;
-  if (record.host === os.hostname()) {
-    if (record.pid === process.pid || !pidAlive(record.pid)) return true;
-  }
-  return now - Date.parse(record.heartbeatAt) > STALE_AFTER_MS;
-}
-
-/** JSON run records under `<home>/jobs/<jobName>/<runId>.json`, plus one log file per run. */
 export class JobRecordStore {
-  constructor(private readonly home: string) {}
+  constructor(readonly home: string) {}
 
   jobDir(jobName: string): string {
     if (!JOB_NAME.test(jobName)) throw new InvalidInputError(`invalid job name ${JSON.stringify(jobName)}`);
     return path.join(this.home, 'jobs', jobName);
   }
 
-  recordPath(jobName: string, runId: string): string {
+  private runFile(jobName: string, runId: string, suffix: string): string {
     if (!RUN_ID.test(runId)) throw new InvalidInputError(`invalid job run id ${JSON.stringify(runId)}`);
-    return path.join(this.jobDir(jobName), `${runId}.json`);
+    return path.join(this.jobDir(jobName), `${runId}${suffix}`);
   }
 
-  logPath(jobName: string, runId: string): string {
-    return this.recordPath(jobName, runId).replace(/\.json$/, '.log');
-  }
+  recordPath = (jobName: string, runId: string) => this.runFile(jobName, runId, '.json');
+  logPath = (jobName: string, runId: string) => this.runFile(jobName, runId, '.log');
+  private configPath = (jobName: string, runId: string) => this.runFile(jobName, runId, '.config.json');
+  private claimPath = (jobName: string, runId: string, attempt: number) => this.runFile(jobName, runId, `.attempt-${attempt}.json`);
+  private stopPath = (jobName: string, runId: string) => this.runFile(jobName, runId, '.stop');
 
   async save(record: JobRunRecord): Promise<void> {
     await writeJsonAtomic(this.recordPath(record.jobName, record.runId), record);
   }
 
-  async load(jobName: string, runId: string): Promise<JobRunRecord | undefined> {
+  load(jobName: string, runId: string): Promise<JobRunRecord | undefined> {
+    return readJson<JobRunRecord>(this.recordPath(jobName, runId));
+  }
+
+  async saveConfig(jobName: string, runId: string, config: FlywheelConfig): Promise<void> {
+    await writeJsonAtomic(this.configPath(jobName, runId), config);
+  }
+
+  async loadConfig(jobName: string, runId: string): Promise<FlywheelConfig> {
+    const config = await readJson<FlywheelConfig>(this.configPath(jobName, runId));
+    if (!config) throw new Error(`job run ${runId} of ${jobName} has no ${path.basename(this.configPath(jobName, runId))}`);
+    return config;
+  }
+
+  /** Claims attempt `claim.attempt`; false when another process already has. */
+  async claim(jobName: string, runId: string, claim: JobProcessClaim): Promise<boolean> {
+    await fs.mkdir(this.jobDir(jobName), { recursive: true });
     try {
-      return JSON.parse(await fs.readFile(this.recordPath(jobName, runId), 'utf8')) as JobRunRecord;
+      await fs.writeFile(this.claimPath(jobName, runId, claim.attempt), JSON.stringify(claim), { flag: 'wx' });
+      return true;
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;
+    }
+  }
+
+  async updateClaim(jobName: string, runId: string, claim: JobProcessClaim): Promise<void> {
+    await writeJsonAtomic(this.claimPath(jobName, runId, claim.attempt), claim);
+  }
+
+  /** The highest claimed attempt, looking upwards from `from` (the attempt the record names). */
+  async latestClaim(jobName: string, runId: string, from: number): Promise<JobProcessClaim | undefined> {
+    let latest: JobProcessClaim | undefined;
+    for (let attempt = Math.max(1, from); ; attempt++) {
+      const file = this.claimPath(jobName, runId, attempt);
+      const claim = await readJson<JobProcessClaim>(file).catch(() => undefined);
+      if (claim) {
+        latest = claim;
+        continue;
+      }
+      // A claim still being written (empty file) counts as taken, from when it was created.
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (!stat) return latest;
+      latest = { attempt, host: '', claimedAt: stat.mtime.toISOString() };
+    }
+  }
+
+  async requestStop(jobName: string, runId: string): Promise<void> {
+    await fs.writeFile(this.stopPath(jobName, runId), new Date().toISOString(), { flag: 'a' });
+  }
+
+  async stopRequested(jobName: string, runId: string): Promise<boolean> {
+    return fs.stat(this.stopPath(jobName, runId)).then(() => true, () => false);
+  }
+
+  /** Saves a terminal record and removes the run's claims and stop request (only the record, log and config stay). */
+  async finish(record: JobRunRecord): Promise<void> {
+    await this.save(record);
+    const { jobName, runId } = record;
+    await fs.rm(this.stopPath(jobName, runId), { force: true });
+    for (let attempt = 1; attempt <= (record.attempt ?? 1) + 1; attempt++) {
+      await fs.rm(this.claimPath(jobName, runId, attempt), { force: true });
     }
   }
 
@@ -111,7 +180,7 @@ export class JobRecordStore {
     }
     const records: JobRunRecord[] = [];
     for (const name of names) {
-      if (!name.endsWith('.json')) continue;
+      if (!RECORD_FILE.test(name)) continue;
       const record = await this.load(jobName, name.slice(0, -'.json'.length)).catch(() => undefined);
       if (record) records.push(record);
     }

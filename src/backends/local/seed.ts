@@ -6,7 +6,7 @@ import { quoteLiteral } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { ADDRESSABLE_TABLE_NAME, type SourceTable } from '../../domain/tables.js';
 import { DuckEngine } from './duck.js';
-import { listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { LakePaths, stagedFileName } from './paths.js';
 import { addressableColumns, familyOf, infobaseColumns } from './seedColumns.js';
 
@@ -90,7 +90,7 @@ export async function seedLake(options: SeedOptions): Promise<SeedSummary> {
           const select =
             table.kind === 'addressable' ? addressableColumns(seed, perCustomer) : infobaseColumns(familyOf(table.name), seed);
           const fileCount = Math.min(total, options.sourceFilesPerTable ?? 1 + (nameHash(table.name) % 3));
-          const temp = siblingTemp(target, 'seed');
+          const temp = await freshBuildLocation(target, 'seed');
           await fs.mkdir(temp, { recursive: true });
           try {
             for (let k = 0; k < fileCount; k++) {

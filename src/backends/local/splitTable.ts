@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourceTable } from '../../domain/tables.js';
 import { parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
-import { listDataFiles, removeQuietly, siblingTemp, swapDirectory } from './files.js';
+import { listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { duckHashSlice, writeHashSlices } from './hashSlices.js';
 import { stagedFileName, type LakePaths } from './paths.js';
+import { holdPoint } from './testHolds.js';
 
 export interface SplitResult {
   stagedFiles: number;
@@ -54,7 +55,7 @@ export async function splitTable(
 
   const target = paths.stagedPartition(table, snapshotDt);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const temp = siblingTemp(target, 'split');
+  const temp = await freshBuildLocation(target, 'split');
   try {
     const counts = await engine.writes.run(() => engine.withConnection(async (conn) => {
       try {
@@ -73,6 +74,7 @@ export async function splitTable(
       const staged = (await listDataFiles(temp)).map((f) => f.path);
       return { stagedFiles: staged.length, stagedRows: await parquetRowCount(conn, staged), sourceRows: await parquetRowCount(conn, sources) };
     }, signal), signal);
+    await holdPoint(`split-${table.name}`, signal);
     await swapDirectory(temp, target);
     return { ...counts, sourceFiles: sources.length };
   } finally {

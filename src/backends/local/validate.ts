@@ -6,12 +6,15 @@ import type { TableValidation } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
 import { fileListSql, parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
 import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
+import { holdPoint } from './testHolds.js';
 
 export interface BucketedFiles {
   sourceFiles: string[];
   stagedFiles: string[];
   bucketFiles: string[];
   location: string;
+  /** Named point for the crash tests' hold layer (testHolds.ts). */
+  holdPoint?: string;
   bucketColumn: string;
   bucketCount: number;
 }
@@ -31,6 +34,7 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
     const bucketedRows = await parquetRowCount(conn, bucketFiles);
     const sourceRows = sourceFiles.length > 0 ? await parquetRowCount(conn, sourceFiles) : undefined;
     ctx.heartbeat({ step: 'counted' });
+    if (input.holdPoint) await holdPoint(input.holdPoint, ctx.signal);
 
     if (stagedFiles.length === 0) problems.push('no staged data files found');
     if (bucketFiles.length === 0) {

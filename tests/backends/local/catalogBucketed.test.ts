@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,18 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
     expect((await readdir(path.dirname(location))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
     const marker = JSON.parse(await readFile(path.join(location, '_flywheel_build.json'), 'utf8'));
     expect(marker.requestToken).toBe('another-token');
+  });
+
+  it('a crashed attempt’s build folder (deterministic name per table and snapshot) is removed by the next build', async () => {
+    const location = paths.bucketedPartition(IBE, SNAPSHOT);
+    const leftovers = [path.join(path.dirname(location), `_tmp-ctas-${path.basename(location)}`), path.join(path.dirname(location), `_tmp-old-${path.basename(location)}`)];
+    for (const dir of leftovers) {
+      await mkdir(path.join(dir, '_parts', '__flywheel_slice=3'), { recursive: true });
+      await writeFile(path.join(dir, 'bucket-00000.parquet'), 'half-written by a killed worker');
+    }
+    const built = await backend.bucketed.createBucketedTable(bucketRequest(IBE, 'after-crash-token'), NO_CONTEXT);
+    expect(built).toMatchObject({ bucketFiles: 256, rows: 3000 });
+    expect((await readdir(path.dirname(location))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
   });
 
   it('validation detects a tampered bucket (a row duplicated into another bucket file)', async () => {

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBackend, seedLake } from '../../../src/backends/local/index.js';
+import { MAX_JOB_ATTEMPTS } from '../../../src/backends/local/jobRunner.js';
 import { LakePaths } from '../../../src/backends/local/paths.js';
+import { TEST_HOLDS_VARIABLE } from '../../../src/backends/local/testHolds.js';
+import { HoldPoints, processRuns, waitUntilGone } from '../../../scripts/lib/holdPoints.js';
 import { InvalidInputError } from '../../../src/domain/errors.js';
 import type { Backend } from '../../../src/ports/backend.js';
 import { ADDRESSABLE, ibe, SNAPSHOT, splitArgs, tempHome, testConfig, waitForRun } from './helpers.js';
@@ -31,6 +34,17 @@ async function stagedLayout(dir: string): Promise<{ file: string; rows: number; 
   }
 }
 
+/**
+ * The hold layer (src/backends/local/testHolds.ts, fault injection): job processes inherit
+ * FLYWHEEL_TEST_HOLDS and wait at an armed point, so a test kills them at a known moment.
+ */
+async function armHolds(home: string, point: string): Promise<HoldPoints> {
+  const holds = new HoldPoints(path.join(home, 'test-holds'));
+  Object.assign(process.env, holds.env);
+  await holds.arm(point);
+  return holds;
+}
+
 describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
   let home: string;
   let cleanup: () => Promise<void>;
@@ -44,6 +58,7 @@ describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
     paths = new LakePaths(config, home);
   });
   afterAll(async () => {
+    delete process.env[TEST_HOLDS_VARIABLE];
     await backend?.close();
     await cleanup?.();
   });
@@ -145,19 +160,71 @@ describe('LocalJobRunner (Glue start/poll/stop contract)', () => {
     expect((await backend.jobs.getJobRun(JOB, runId)).state).toBe('SUCCEEDED');
   });
 
-  it('reports a run left RUNNING by a dead worker as FAILED (worker restarted mid-run)', async () => {
-    const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['IBE_01'], {}), runTag: 'wf-c/run-1/split/0' });
-    await waitForRun(backend.jobs, JOB, runId);
-    const file = path.join(home, 'jobs', JOB, `${runId}.json`);
-    const record = JSON.parse(await readFile(file, 'utf8'));
-    for (const [suffix, pid] of [['a', process.pid], ['b', 2 ** 22 + 17]] as const) {
-      const orphan = { ...record, runId: `${runId}${suffix}`, state: 'RUNNING', completedAt: undefined, pid, runTag: `orphan-${suffix}` };
-      await writeFile(path.join(home, 'jobs', JOB, `${orphan.runId}.json`), JSON.stringify(orphan));
-      const status = await backend.jobs.getJobRun(JOB, orphan.runId);
-      expect(status.state).toBe('FAILED');
-      expect(status.errorMessage).toMatch(/worker restarted mid-run/);
-      expect(JSON.parse(await readFile(path.join(home, 'jobs', JOB, `${orphan.runId}.json`), 'utf8')).state).toBe('FAILED');
+  it('a run outlives the backend (worker) that started it: another one polls it to SUCCEEDED', async () => {
+    const holds = await armHolds(home, 'split-IBE_01');
+    const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['IBE_01'], { IBE_01: 2 }), runTag: 'wf-e/run-1/split/0' });
+    const pid = await holds.held('split-IBE_01');
+    await backend.close(); // the worker goes away; the job process does not
+    expect(processRuns(pid)).toBe(true);
+    backend = await createLocalBackend(config, home);
+    await holds.release('split-IBE_01');
+    const status = await waitForRun(backend.jobs, JOB, runId);
+    expect(status.state).toBe('SUCCEEDED');
+    expect(JSON.parse(await readFile(path.join(home, 'jobs', JOB, `${runId}.json`), 'utf8'))).toMatchObject({ attempt: 1, pid });
+  });
+
+  it('a run whose job process died is taken over under the same run id and finishes the tables not yet done', async () => {
+    const holds = await armHolds(home, 'split-MIACS_01');
+    const tag = 'wf-c/run-1/split/0';
+    const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(TABLES, { IBE_01: 2, MIACS_01: 3, CLC_01: 1 }), runTag: tag });
+    const first = await holds.held('split-MIACS_01'); // IBE_01 done, MIACS_01 written aside, CLC_01 pending
+    process.kill(first, 'SIGKILL');
+    await waitUntilGone(first);
+    await holds.release('split-MIACS_01');
+
+    const status = await waitForRun(backend.jobs, JOB, runId);
+    expect(status.state).toBe('SUCCEEDED');
+    const record = JSON.parse(await readFile(path.join(home, 'jobs', JOB, `${runId}.json`), 'utf8'));
+    expect(record.attempt).toBe(2);
+    expect(record.pid).not.toBe(first);
+    expect(record.tables.map((t: { stagedRows: number }) => t.stagedRows)).toEqual([2000, 2000, 2000]);
+    expect((await backend.jobs.findRunByTag(JOB, tag))).toBe(runId);
+    expect((await readdir(path.join(home, 'jobs', JOB))).filter((n) => n.startsWith(runId)).sort()).toEqual(
+      [`${runId}.config.json`, `${runId}.json`, `${runId}.log`], // claims are gone once the run has ended
+    );
+    expect(await readFile(status.logUrl!, 'utf8')).toMatch(/attempt 2 takes the run over/);
+    for (const [table, n] of [['IBE_01', 2], ['MIACS_01', 3], ['CLC_01', 1]] as const) {
+      const dir = paths.stagedPartition(ibe(table), SNAPSHOT);
+      expect((await stagedLayout(dir)).map((f) => f.file)).toHaveLength(n);
+      expect((await stagedLayout(dir)).reduce((sum, f) => sum + f.rows, 0)).toBe(2000);
+      expect((await readdir(path.dirname(dir))).filter((name) => name.startsWith('_tmp'))).toEqual([]);
     }
+  });
+
+  it(`gives up (FAILED, unfinished tables failed) after ${MAX_JOB_ATTEMPTS} job processes died`, async () => {
+    const holds = await armHolds(home, 'split-CLC_01');
+    const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['CLC_01'], {}), runTag: 'wf-f/run-1/split/0' });
+    for (let attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
+      const pid = await holds.held('split-CLC_01', { meanwhile: attempt > 1 ? () => backend.jobs.getJobRun(JOB, runId) : undefined });
+      process.kill(pid, 'SIGKILL');
+      await waitUntilGone(pid);
+    }
+    const status = await waitForRun(backend.jobs, JOB, runId);
+    expect(status.state).toBe('FAILED');
+    expect(status.errorMessage).toMatch(new RegExp(`the ${MAX_JOB_ATTEMPTS}th to die`));
+    expect(status.failedTables).toEqual([{ table: 'CLC_01', error: `job process died ${MAX_JOB_ATTEMPTS} times` }]);
+    await holds.release('split-CLC_01');
+  });
+
+  it('takes over a RUNNING run recorded before job processes existed (no claim, no config)', async () => {
+    const { runId } = await backend.jobs.startJobRun({ jobKey: 'infobaseSplitAndBucket', jobName: JOB, arguments: splitArgs(['IBE_01'], {}), runTag: 'wf-g/run-1/split/0' });
+    await waitForRun(backend.jobs, JOB, runId);
+    const record = JSON.parse(await readFile(path.join(home, 'jobs', JOB, `${runId}.json`), 'utf8'));
+    const legacy = { ...record, runId: `${runId}x`, state: 'RUNNING', completedAt: undefined, attempt: undefined, pid: 2 ** 22 + 17, runTag: 'legacy' };
+    legacy.tables = legacy.tables.map((t: object) => ({ ...t, state: 'RUNNING' }));
+    await writeFile(path.join(home, 'jobs', JOB, `${legacy.runId}.json`), JSON.stringify(legacy));
+    const status = await waitForRun(backend.jobs, JOB, legacy.runId);
+    expect(status.state).toBe('SUCCEEDED');
   });
 
   it('stops a run: STOPPING, then STOPPED, with unfinished tables marked STOPPED', async () => {
