@@ -41,7 +41,7 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
 
-    planMaintenance: async (input: DeltaMaintenanceInput) => withFailureTypes(async () => planMaintenance(config, backend, input)),
+    planMaintenance: (input: DeltaMaintenanceInput) => withFailureTypes(() => planMaintenance(config, backend, input)),
     maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),
     describeWorkflowRun: (workflowId: string) => describeWorkflowRun(workflowId),
   };

@@ -1,0 +1,85 @@
+/**
+ * The Python that runs delta-rs for the local backend (the seed's Delta tables, jobs/delta_maintenance.py).
+ *
+ * `FLYWHEEL_PYTHON` if set (it must import the pinned deltalake), else the project's tools venv
+ * `.tools/venv/bin/python`, provisioned on first use by the project's own `scripts/ensure-tools.sh delta`
+ * (which takes the shared tools lock, so parallel processes never race pip).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../config/home.js';
+import { InvalidInputError } from '../../domain/errors.js';
+
+/** The job script both homes run (local process, Glue job). */
+export const DELTA_MAINTENANCE_SCRIPT = path.join(PROJECT_ROOT, 'jobs', 'delta_maintenance.py');
+export const DELTA_SEED_SCRIPT = path.join(PROJECT_ROOT, 'src', 'backends', 'local', 'delta_seed.py');
+const REQUIREMENTS = path.join(PROJECT_ROOT, 'scripts', 'delta-requirements.txt');
+
+/** The deltalake version pinned in scripts/delta-requirements.txt (also what the Glue job installs). */
+export function pinnedDeltalakeVersion(): string {
+  const match = /^deltalake==(\S+)$/m.exec(readFileSync(REQUIREMENTS, 'utf8'));
+  if (!match) throw new Error(`${REQUIREMENTS} pins no deltalake version`);
+  return match[1]!;
+}
+
+export interface PythonRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` with `args`, feeding `input` on stdin; resolves with what it printed (never rejects on exit code). */
+export function runProcess(command: string, args: string[], options: { input?: string; signal?: AbortSignal } = {}): Promise<PythonRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+async function deltalakeVersion(python: string): Promise<string | undefined> {
+  const run = await runProcess(python, ['-c', 'import deltalake, arro3.io; print(deltalake.__version__)']).catch(() => undefined);
+  return run?.code === 0 ? run.stdout.trim() : undefined;
+}
+
+let located: Promise<string> | undefined;
+
+/** Finds (provisioning if needed) a python with the pinned deltalake; cached per process. */
+export function locateDeltaPython(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  located ??= findDeltaPython(env).catch((error: unknown) => {
+    located = undefined; // a later call may succeed once the tools are installed
+    throw error;
+  });
+  return located;
+}
+
+async function findDeltaPython(env: NodeJS.ProcessEnv): Promise<string> {
+  const pin = pinnedDeltalakeVersion();
+  if (env.FLYWHEEL_PYTHON) {
+    const version = await deltalakeVersion(env.FLYWHEEL_PYTHON);
+    if (version === pin) return env.FLYWHEEL_PYTHON;
+    throw new InvalidInputError(
+      `FLYWHEEL_PYTHON=${env.FLYWHEEL_PYTHON} ${version ? `has deltalake ${version}` : 'cannot import deltalake and arro3.io'}; ` +
+        `the local Delta tables need deltalake==${pin}: pip install -r scripts/delta-requirements.txt, or unset FLYWHEEL_PYTHON`,
+    );
+  }
+  const venvPython = path.join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'python');
+  if ((await deltalakeVersion(venvPython)) === pin) return venvPython;
+  process.stderr.write(`[flywheel] installing delta-rs (deltalake==${pin}) into .tools/venv: scripts/ensure-tools.sh delta\n`);
+  const script = path.join(PROJECT_ROOT, 'scripts', 'ensure-tools.sh');
+  const install = await runProcess('bash', [script, 'delta']);
+  if (install.code !== 0 || (await deltalakeVersion(venvPython)) !== pin) {
+    throw new Error(
+      `delta-rs is not available for the local Delta tables: 'scripts/ensure-tools.sh delta' failed (exit ${install.code}):\n` +
+        `${install.stderr.trim().split('\n').slice(-5).join('\n')}\nRun it yourself, or point FLYWHEEL_PYTHON at a python with deltalake==${pin}.`,
+    );
+  }
+  return venvPython;
+}
