@@ -6,22 +6,13 @@
  * (which takes the shared tools lock, so parallel processes never race pip).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/home.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import { pinnedDeltalakeVersion } from '../deltaMaintenanceJob.js';
 
-/** The job script both homes run (local process, Glue job). */
-export const DELTA_MAINTENANCE_SCRIPT = path.join(PROJECT_ROOT, 'jobs', 'delta_maintenance.py');
+export { DELTA_MAINTENANCE_SCRIPT } from '../deltaMaintenanceJob.js';
 export const DELTA_SEED_SCRIPT = path.join(PROJECT_ROOT, 'src', 'backends', 'local', 'delta_seed.py');
-const REQUIREMENTS = path.join(PROJECT_ROOT, 'scripts', 'delta-requirements.txt');
-
-/** The deltalake version pinned in scripts/delta-requirements.txt (also what the Glue job installs). */
-export function pinnedDeltalakeVersion(): string {
-  const match = /^deltalake==(\S+)$/m.exec(readFileSync(REQUIREMENTS, 'utf8'));
-  if (!match) throw new Error(`${REQUIREMENTS} pins no deltalake version`);
-  return match[1]!;
-}
 
 export interface PythonRun {
   code: number | null;
