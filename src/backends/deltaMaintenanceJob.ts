@@ -3,22 +3,18 @@
  * process, the Glue job): its arguments, and the result JSON it writes to `--RESULT_URI`.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config/home.js';
 import type { FlywheelConfig } from '../config/schema.js';
+import { VENV_TOOLS } from '../tools/toolsVenv.js';
 import type { MaintainTableResult } from '../ports/deltaMaintenance.js';
 
 /** The job script both homes run (local process, Glue job). */
 export const DELTA_MAINTENANCE_SCRIPT = path.join(PROJECT_ROOT, 'jobs', 'delta_maintenance.py');
-const REQUIREMENTS = path.join(PROJECT_ROOT, 'scripts', 'delta-requirements.txt');
-
-/** The deltalake version pinned in scripts/delta-requirements.txt: the tools venv's and the Glue job's. */
+/** The deltalake version locked for the tools venv (src/tools/toolsVenv.ts): the Glue job installs the same. */
 export function pinnedDeltalakeVersion(): string {
-  const match = /^deltalake==(\S+)$/m.exec(readFileSync(REQUIREMENTS, 'utf8'));
-  if (!match) throw new Error(`${REQUIREMENTS} pins no deltalake version`);
-  return match[1]!;
+  return VENV_TOOLS.delta.requirement.replace(/^deltalake==/, '');
 }
 
 export interface MaintenanceJobRequest {

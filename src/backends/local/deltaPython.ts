@@ -2,13 +2,14 @@
  * The Python that runs delta-rs for the local backend (the seed's Delta tables, jobs/delta_maintenance.py).
  *
  * `FLYWHEEL_PYTHON` if set (it must import the pinned deltalake), else the project's tools venv
- * `.tools/venv/bin/python`, provisioned on first use by the project's own `scripts/ensure-tools.sh delta`
- * (which takes the shared tools lock, so parallel processes never race pip).
+ * `.tools/venv/bin/python`, provisioned on first use with the locked `delta` tool (src/tools/toolsVenv.ts, under
+ * the shared tools lock, as `scripts/ensure-tools.sh delta` does).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/home.js';
 import { InvalidInputError } from '../../domain/errors.js';
+import { ensureVenvTool } from '../../tools/toolsVenv.js';
 import { pinnedDeltalakeVersion } from '../deltaMaintenanceJob.js';
 
 export { DELTA_MAINTENANCE_SCRIPT } from '../deltaMaintenanceJob.js';
@@ -58,19 +59,8 @@ async function findDeltaPython(env: NodeJS.ProcessEnv): Promise<string> {
     if (version === pin) return env.FLYWHEEL_PYTHON;
     throw new InvalidInputError(
       `FLYWHEEL_PYTHON=${env.FLYWHEEL_PYTHON} ${version ? `has deltalake ${version}` : 'cannot import deltalake and arro3.io'}; ` +
-        `the local Delta tables need deltalake==${pin}: pip install -r scripts/delta-requirements.txt, or unset FLYWHEEL_PYTHON`,
+        `the local Delta tables need deltalake==${pin} (scripts/ensure-tools.sh delta installs it into .tools/venv), or unset FLYWHEEL_PYTHON`,
     );
   }
-  const venvPython = path.join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'python');
-  if ((await deltalakeVersion(venvPython)) === pin) return venvPython;
-  process.stderr.write(`[flywheel] installing delta-rs (deltalake==${pin}) into .tools/venv: scripts/ensure-tools.sh delta\n`);
-  const script = path.join(PROJECT_ROOT, 'scripts', 'ensure-tools.sh');
-  const install = await runProcess('bash', [script, 'delta']);
-  if (install.code !== 0 || (await deltalakeVersion(venvPython)) !== pin) {
-    throw new Error(
-      `delta-rs is not available for the local Delta tables: 'scripts/ensure-tools.sh delta' failed (exit ${install.code}):\n` +
-        `${install.stderr.trim().split('\n').slice(-5).join('\n')}\nRun it yourself, or point FLYWHEEL_PYTHON at a python with deltalake==${pin}.`,
-    );
-  }
-  return venvPython;
+  return ensureVenvTool('delta', { env });
 }
