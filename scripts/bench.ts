@@ -5,6 +5,7 @@
  *   2. the local engine's split + bucket throughput on one large table, without Temporal;
  *   3. bucketing those rows into 256 files with the exact Hive v1 hash (what the CTAS does) against the
  *      same write with DuckDB's hash() (the engine before issue 14), alternated, best of 5 each.
+ *   4. Delta OPTIMIZE (Z-order) + VACUUM of a 1M-row Delta table by jobs/delta_maintenance.py (local process).
  * Prints a table and a JSON line; exits 1 when a target is missed.
  *   BENCH_ROWS=1000000 npm run bench   (rows for part 2; default 1,000,000)
  */
@@ -117,7 +118,11 @@ async function benchEngine(rows: number) {
   const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-bench-engine-'));
   try {
     const base = loadConfig(path.join(PROJECT_ROOT, 'config', 'local.yaml'), {});
-    const config = parseConfig({ ...base, tables: { mode: 'list', infobase: ['IBE_01'], addressable: false } }, 'bench config', {});
+    const config = parseConfig(
+      { ...base, tables: { mode: 'list', infobase: ['IBE_01'], addressable: false }, maintenance: { ...base.maintenance, tables: [] } },
+      'bench config',
+      {},
+    );
     await seedLake({ config, home, rows, snapshots: ['2026-10-01'] });
     const backend = await createLocalBackend(config, home);
     try {
@@ -155,8 +160,33 @@ async function benchEngine(rows: number) {
   }
 }
 
+/** OPTIMIZE ZORDER BY + VACUUM of one Delta table of `rows` rows written as 50 small appends (local job process). */
+async function benchDeltaOptimize(rows: number) {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'flywheel-bench-delta-'));
+  try {
+    const base = loadConfig(path.join(PROJECT_ROOT, 'config', 'local.yaml'), {});
+    const table = { ...base.maintenance.tables[0]!, where: undefined };
+    const config = parseConfig({ ...base, maintenance: { ...base.maintenance, tables: [table] } }, 'bench config', {});
+    const t0 = Date.now();
+    await seedLake({ config, home, rows, snapshots: ['2026-10-01'], tables: [], deltaAppends: 50 });
+    const seedSeconds = (Date.now() - t0) / 1000;
+    const backend = await createLocalBackend(config, home);
+    try {
+      const ctx = { heartbeat: () => {}, signal: new AbortController().signal };
+      const t1 = Date.now();
+      const result = await backend.maintenance!.maintainTable({ target: table, retainHours: 168, asOf: new Date().toISOString(), runTag: 'bench' }, ctx);
+      return { rows, seedSeconds, jobSeconds: (Date.now() - t1) / 1000, ...result };
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
 const demo = await benchDemo();
 const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
+const delta = await benchDeltaOptimize(Number(process.env.BENCH_ROWS ?? 1_000_000));
 const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
 const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
 const results = {
@@ -181,6 +211,14 @@ const results = {
     bucketWriteHiveV1CpuSeconds: engine.bucketing.hiveV1CpuSeconds,
     hiveV1OverHash: Number((engine.bucketing.hiveV1Seconds / engine.bucketing.hashSeconds).toFixed(2)),
   },
+  deltaOptimize: {
+    rows: delta.rows,
+    filesBefore: delta.filesBefore,
+    filesAfter: delta.filesAfter,
+    optimizeSeconds: delta.optimizeMs / 1000,
+    vacuumSeconds: delta.vacuumMs / 1000,
+    jobSeconds: delta.jobSeconds,
+  },
 };
 const checks = [
   { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: results.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${results.demoWallSeconds}s` },
@@ -199,6 +237,8 @@ console.log(
   `  bucketing ${engine.rows.toLocaleString('en-US')} rows into 256 files (best of ${engine.bucketing.rounds} alternated): ` +
     `DuckDB hash() ${engine.bucketing.hashSeconds}s (CPU ${engine.bucketing.hashCpuSeconds}s) · ` +
     `exact Hive v1 ${engine.bucketing.hiveV1Seconds}s (CPU ${engine.bucketing.hiveV1CpuSeconds}s) → ${results.engine.hiveV1OverHash}×`,
+  `  Delta OPTIMIZE ZORDER BY customer_user_id (${delta.rows.toLocaleString('en-US')} rows): ${delta.filesBefore} → ${delta.filesAfter} files in ` +
+    `${delta.optimizeMs / 1000}s, VACUUM ${delta.vacuumMs / 1000}s, job process end to end ${delta.jobSeconds}s`,
 );
 for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.value}`);
 console.log(JSON.stringify(results));

@@ -46,7 +46,7 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     publishLineage: (run: LineageRun) => withOperationContext((ctx) => lineage.publish(run, ctx)),
 
-    planMaintenance: async (input: DeltaMaintenanceInput) => withFailureTypes(async () => planMaintenance(config, backend, input)),
+    planMaintenance: (input: DeltaMaintenanceInput) => withFailureTypes(() => planMaintenance(config, backend, input)),
     maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),
     describeWorkflowRun: (workflowId: string) => describeWorkflowRun(workflowId),
   };

@@ -12,14 +12,20 @@ export interface MaintenancePlan {
   targets: MaintenanceTarget[];
   /** Heartbeat timeout of the per-table activities (see `temporal.heartbeatTimeoutSeconds`). */
   heartbeatTimeoutSeconds?: number;
+  /** Configured tables that failed their checks (missing, not Delta, bad columns or WHERE): no job runs for them. */
+  refused?: { table: string; error: string }[];
 }
 
+/** Tables checked at once (each check reads the table's Delta log). */
+const CHECK_CONCURRENCY = 8;
+
 /**
- * Checks a maintenance request against config before anything runs: environment, retention floor,
- * table filter, WHERE grammar, identifiers and backend support. Every refusal is InvalidInput
- * (non-retryable), with the reason and what to change.
+ * Checks a maintenance request against config before anything runs. Refusals of the whole request —
+ * environment, retention floor, table filter, no backend support — are InvalidInput (non-retryable), with
+ * the reason and what to change. A table that does not exist, is not a Delta table, lacks a Z-order column
+ * or has a WHERE the grammar or its partition columns refuse is listed in `refused`, and the others go on.
  */
-export function planMaintenance(config: FlywheelConfig, backend: Pick<Backend, 'maintenance'>, input: DeltaMaintenanceInput): MaintenancePlan {
+export async function planMaintenance(config: FlywheelConfig, backend: Pick<Backend, 'maintenance'>, input: DeltaMaintenanceInput): Promise<MaintenancePlan> {
   if (input.environment !== config.environment) {
     throw new InvalidInputError(`this worker serves environment "${config.environment}", but maintenance asked for "${input.environment}"`);
   }
@@ -31,7 +37,8 @@ export function planMaintenance(config: FlywheelConfig, backend: Pick<Backend, '
         `running readers or time travel still need; set maintenance.allowShortRetention: true in the config to allow it`,
     );
   }
-  if (!backend.maintenance) throw new InvalidInputError(`the ${config.backend} backend has no Delta maintenance configured`);
+  const maintenance = backend.maintenance;
+  if (!maintenance) throw new InvalidInputError(`the ${config.backend} backend has no Delta maintenance configured`);
   if (settings.tables.length === 0) throw new InvalidInputError('no Delta tables configured: add them under maintenance.tables');
 
   let selected = settings.tables;
@@ -44,20 +51,36 @@ export function planMaintenance(config: FlywheelConfig, backend: Pick<Backend, '
       );
     }
   }
-  const targets = selected.map((table): MaintenanceTarget => {
-    let where: string | undefined;
-    if (table.where !== undefined) {
+  const checked: ({ target: MaintenanceTarget } | { refused: { table: string; error: string } })[] = [];
+  for (let i = 0; i < selected.length; i += CHECK_CONCURRENCY) {
+    const batch = selected.slice(i, i + CHECK_CONCURRENCY).map(async (table) => {
       try {
-        where = whereSql(parseWhere(table.where));
+        const where = table.where === undefined ? undefined : canonicalWhere(table.name, table.where);
+        const target: MaintenanceTarget = { name: table.name, location: table.location, catalogTable: table.catalogTable, where, zorderBy: table.zorderBy };
+        await maintenance.check(target);
+        return { target };
       } catch (error) {
-        throw new InvalidInputError(`maintenance table ${table.name}: ${(error as Error).message}`);
+        if (!(error instanceof InvalidInputError)) throw error; // storage trouble: the activity retries
+        return { refused: { table: table.name, error: error.message } };
       }
-    }
-    const target: MaintenanceTarget = { name: table.name, location: table.location, catalogTable: table.catalogTable, where, zorderBy: table.zorderBy };
-    backend.maintenance!.check(target);
-    return target;
-  });
-  return { retainHours, concurrency: settings.concurrency, targets, heartbeatTimeoutSeconds: heartbeatTimeoutSeconds(config) };
+    });
+    checked.push(...(await Promise.all(batch)));
+  }
+  return {
+    retainHours,
+    concurrency: settings.concurrency,
+    targets: checked.flatMap((c) => ('target' in c ? [c.target] : [])),
+    refused: checked.flatMap((c) => ('refused' in c ? [c.refused] : [])),
+    heartbeatTimeoutSeconds: heartbeatTimeoutSeconds(config),
+  };
+}
+
+function canonicalWhere(table: string, where: string): string {
+  try {
+    return whereSql(parseWhere(where));
+  } catch (error) {
+    throw new InvalidInputError(`maintenance table ${table}: ${(error as Error).message}`);
+  }
 }
 
 export interface MaintainDeltaTableInput {

@@ -130,6 +130,15 @@ program
   );
 
 program
+  .command('jobs')
+  .description('the Glue jobs Flywheel ships')
+  .command('deploy')
+  .description('upload jobs/delta_maintenance.py and create or update the maintenance Glue job (maintenance.glueJob) idempotently')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .action(action(() => import('./commands/jobs.js').then((m) => m.jobsDeployCommand)));
+
+program
   .command('worker')
   .description('run a worker for the configured environment until SIGINT/SIGTERM')
   .addOption(configOption())

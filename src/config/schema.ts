@@ -155,27 +155,46 @@ export const MaintenanceTableSchema = z
     path: ['location'],
   });
 
+/** How `flywheel jobs deploy` defines the maintenance Glue job (script uploaded to `scriptLocation`). */
+export const MaintenanceGlueJobSchema = z
+  .object({
+    /** `s3://bucket/key.py` the script is uploaded to. */
+    scriptLocation: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9_.=-]+\/)*[A-Za-z0-9_.=-]+\.py$/, 'must be an s3:// URI of a .py file'),
+    /** The IAM role the job runs as (reads/writes the Delta tables, writes results). */
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]{1,512}$/, 'must be an IAM role ARN'),
+    glueVersion: z.enum(['4.0', '5.0']).default('5.0'),
+    workerType: z.enum(['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X']).default('G.1X'),
+    numberOfWorkers: z.number().int().min(2).max(1000).default(2),
+    timeoutMinutes: z.number().int().min(1).max(10_080).default(720),
+    /** Glue retries of a failed run (the script is idempotent per run tag). */
+    maxRetries: z.number().int().min(0).max(10).default(0),
+  })
+  .strict();
+
 export const MaintenanceSchema = z
   .object({
     tables: z.array(MaintenanceTableSchema).max(500).default([]),
     /** VACUUM retention; below 168 h (Delta's safety default) is refused unless allowShortRetention. */
     retainHours: z.number().int().min(0).max(24 * 365 * 10).default(168),
     allowShortRetention: z.boolean().default(false),
-    /** Tables maintained at once (Glue concurrent runs / local disk I/O). */
+    /** Tables maintained at once (Glue concurrent runs / local processes). */
     concurrency: z.number().int().min(1).max(50).default(2),
     /** Run maintenance as a child of the scheduled refresh, after a successful refresh. */
     afterRefresh: z.boolean().default(false),
-    /** AWS: the existing Glue Spark job that runs OPTIMIZE/VACUUM (args --TABLE, --OPTIMIZE_WHERE, …). */
+    /**
+     * Name of the maintenance job (jobs/delta_maintenance.py): the Glue job on AWS (created by `flywheel jobs
+     * deploy`), the job records' name locally.
+     */
     glueJob: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, 'must be a Glue job name').optional(),
-    /** AWS: where the job may write its result JSON (files compacted/removed); unknown without it. */
+    /** AWS: the Glue job definition `flywheel jobs deploy` creates or updates. */
+    glueJobDefinition: MaintenanceGlueJobSchema.optional(),
+    /** AWS: where the job writes its result JSON (files, bytes, versions); required by the AWS backend. */
     resultPrefix: z
       .string()
       .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([A-Za-z0-9_.=-]+\/)*$/, 'must be an s3:// URI ending with "/"')
       .optional(),
-    /** Local: files below this size are "small" and get compacted. */
-    smallFileMb: z.number().positive().default(32),
-    /** Local: target size of compacted files. */
-    targetFileMb: z.number().positive().default(128),
+    /** Target size of files OPTIMIZE writes; unset: the table's delta.targetFileSize, else delta-rs' default. */
+    targetFileMb: z.number().positive().max(10_240).optional(),
   })
   .strict();
 

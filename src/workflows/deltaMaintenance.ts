@@ -2,6 +2,8 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -9,7 +11,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import { DEFAULT_HEARTBEAT_TIMEOUT, withHeartbeatTimeout } from './activityProxies.js';
 import { describeIssues } from './input.js';
 import {
   DeltaMaintenanceInputSchema,
@@ -23,17 +24,29 @@ import { Semaphore } from './semaphore.js';
 
 const retry = { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
 
-const { planMaintenance } = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 3 } });
-
-// One table's OPTIMIZE + VACUUM: a Glue run or a local rewrite, minutes to hours. Heartbeats (on a
-// timer) prove the worker is alive; on cancellation the activity stops its Glue run and the workflow waits.
-const maintainOptions = {
-  startToCloseTimeout: '12h',
-  heartbeatTimeout: DEFAULT_HEARTBEAT_TIMEOUT,
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { ...retry, maximumAttempts: 5 },
+const v1 = {
+  plan: proxyActivities<Activities>({ startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 3 } }).planMaintenance,
+  maintain: proxyActivities<Activities>({
+    startToCloseTimeout: '12h',
+    heartbeatTimeout: '2m',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...retry, maximumAttempts: 5 },
+  }).maintainDeltaTable,
 };
-const { maintainDeltaTable } = proxyActivities<Activities>(maintainOptions);
+
+// Planning reads every table's Delta log (up to 500 tables). One table's OPTIMIZE + VACUUM is a Glue run or
+// a local process, minutes to hours: heartbeats (every 2 s, sent at most every ~8 s) prove the worker is alive,
+// so a dead worker's activity is retried — and re-attaches to its run — after 10 s, and a cancellation reaches
+// the activity within seconds; the activity then stops the run and the workflow waits for that.
+const v2 = {
+  plan: proxyActivities<Activities>({ startToCloseTimeout: '10m', retry: { ...retry, maximumAttempts: 3 } }).planMaintenance,
+  maintain: proxyActivities<Activities>({
+    startToCloseTimeout: '12h',
+    heartbeatTimeout: '10s',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { ...retry, maximumAttempts: 5 },
+  }).maintainDeltaTable,
+};
 
 /** The failure type a planning error carries (InvalidInput for refusals), for the caller's exit code. */
 function failureType(error: unknown): string {
@@ -41,16 +54,27 @@ function failureType(error: unknown): string {
   return cause instanceof ApplicationFailure && cause.type ? cause.type : 'MaintenanceFailed';
 }
 
-function markdown(report: MaintenanceReport): string {
-  const rows = report.tables.map(
-    (t) => `| ${t.table} | ${t.state} | ${t.filesCompacted ?? '?'} → ${t.filesWritten ?? '?'} | ${t.filesRemoved ?? '?'} | ${t.error ?? t.notes.join('; ')} |`,
-  );
+const mb = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1e6).toFixed(1)} MB`);
+const arrow = (a: number | undefined, b: number | undefined) => `${a ?? '?'} → ${b ?? '?'}`;
+
+function tableRow(t: TableMaintenanceReport): string {
+  const versions = t.versionsCommitted?.length ? `${t.versionsCommitted.map((v) => `${v.version} ${v.operation}`).join(', ')}` : '–';
+  const time = t.durationMs === undefined ? '' : `${(t.durationMs / 1000).toFixed(1)} s`;
+  const removed = t.filesRemoved === undefined ? '' : `${t.filesRemoved} (${mb(t.bytesRemoved)})`;
+  const optimized = t.filesCompacted === undefined ? '' : arrow(t.filesCompacted, t.filesWritten);
+  const files = t.filesBefore === undefined ? '' : `${arrow(t.filesBefore, t.filesAfter)} (${mb(t.bytesBefore)} → ${mb(t.bytesAfter)})`;
+  return `| ${t.table} | ${t.state} | ${files} | ${optimized} | ${removed} | ${versions} | ${time} | ${(t.error ?? t.notes.join('; ')).replace(/\|/g, '\\|')} |`;
+}
+
+/** The UI's current details: one row per table, filled in as tables finish. */
+function markdown(report: MaintenanceReport, pending: string[] = []): string {
   return [
-    `**Delta maintenance** ${report.environment} · retain ${report.retainHours} h from ${report.asOf} · ${report.status}`,
+    `**Delta maintenance** ${report.environment} · VACUUM RETAIN ${report.retainHours} HOURS · started ${report.asOf} · ${report.status}`,
     '',
-    '| table | state | compacted → written | removed | notes |',
-    '|---|---|---|---|---|',
-    ...rows,
+    '| table | state | files (bytes) before → after | OPTIMIZE compacted → written | VACUUM removed | versions committed | time | notes |',
+    '|---|---|---|---|---|---|---|---|',
+    ...report.tables.map(tableRow),
+    ...pending.map((table) => `| ${table} | pending | | | | | | |`),
   ].join('\n');
 }
 
@@ -71,9 +95,11 @@ export async function deltaMaintenance(rawInput: DeltaMaintenanceInput): Promise
     { key: FlywheelStatus, value: 'running' },
   ]);
 
+  const deltaRs = patched('maintenance-delta-rs');
+  const current = deltaRs ? v2 : v1;
   let plan;
   try {
-    plan = await planMaintenance(input);
+    plan = await current.plan(input);
   } catch (error) {
     upsertSearchAttributes([{ key: FlywheelStatus, value: 'failed' }]);
     throw ApplicationFailure.create({ type: failureType(error), nonRetryable: true, message: failureMessage(error) });
@@ -84,43 +110,42 @@ export async function deltaMaintenance(rawInput: DeltaMaintenanceInput): Promise
     environment: input.environment,
     retainHours: plan.retainHours,
     asOf: info.runStartTime.toISOString(),
-    status: 'succeeded',
-    tables: [],
+    status: 'running',
+    // Tables that failed their checks fail here, before any job starts; the others go on.
+    tables: (plan.refused ?? []).map(({ table, error }) => ({ table, state: 'failed', notes: [], error })),
   };
+  const pending = new Set(plan.targets.map((t) => t.name));
+  const show = () => setCurrentDetails(markdown(report, [...pending]));
+  show();
   const semaphore = new Semaphore(plan.concurrency);
-  const results = await Promise.all(
+  await Promise.all(
     plan.targets.map((target) =>
-      semaphore.run(async (): Promise<TableMaintenanceReport> => {
+      semaphore.run(async (): Promise<void> => {
+        let entry: TableMaintenanceReport;
         try {
-          const result = await maintainDeltaTable.executeWithOptions(withHeartbeatTimeout(maintainOptions, plan), [
-            { target, retainHours: plan.retainHours, asOf: report.asOf },
-          ]);
-          return { table: target.name, state: 'succeeded', ...result };
+          const result = await current.maintain({ target, retainHours: plan.retainHours, asOf: report.asOf });
+          entry = { table: target.name, state: 'succeeded', ...result };
         } catch (error) {
-          return {
-            table: target.name,
-            state: 'failed',
-            filesCompacted: null,
-            filesWritten: null,
-            filesRemoved: null,
-            partitionsRemoved: null,
-            notes: [],
-            error: failureMessage(error),
-          };
+          if (deltaRs && isCancellation(error)) throw error; // the workflow was cancelled: end cancelled, not failed
+          entry = { table: target.name, state: 'failed', notes: [], error: failureMessage(error) };
         }
+        pending.delete(target.name);
+        report.tables.push(entry);
+        show();
       }),
     ),
   );
-  report.tables = results;
-  const failed = results.filter((t) => t.state === 'failed');
+  const order = new Map(plan.targets.map((t, i) => [t.name, i]));
+  report.tables.sort((a, b) => (order.get(a.table) ?? -1) - (order.get(b.table) ?? -1));
+  const failed = report.tables.filter((t) => t.state === 'failed');
   report.status = failed.length > 0 ? 'failed' : 'succeeded';
   upsertSearchAttributes([{ key: FlywheelStatus, value: report.status }]);
-  setCurrentDetails(markdown(report));
+  show();
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'MaintenanceFailed',
       nonRetryable: true,
-      message: `${failed.length} of ${results.length} table(s) failed: ${failed.map((t) => `${t.table}: ${t.error}`).join('; ')}`,
+      message: `${failed.length} of ${report.tables.length} table(s) failed: ${failed.map((t) => `${t.table}: ${t.error}`).join('; ')}`,
       details: [report],
     });
   }

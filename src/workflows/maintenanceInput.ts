@@ -16,82 +16,27 @@ export const DeltaMaintenanceInputSchema = z
 
 export type DeltaMaintenanceInput = z.infer<typeof DeltaMaintenanceInputSchema>;
 
-/** What one table's OPTIMIZE + VACUUM did. Counts are null when the backend cannot tell (see `notes`). */
-export interface TableMaintenanceReport extends MaintainTableResult {
+/**
+ * What one table's OPTIMIZE + VACUUM did: the job's figures when it ran (see MaintainTableResult), only
+ * `error` when it failed or was refused before any job started.
+ */
+export type TableMaintenanceReport = Partial<Omit<MaintainTableResult, 'notes'>> & {
   table: string;
   state: 'succeeded' | 'failed';
+  notes: string[];
   error?: string;
-}
+};
 
 export interface MaintenanceReport {
   workflowId: string;
   environment: string;
   retainHours: number;
-  /** The instant retention is measured from: the workflow's start (replay-stable), ISO. */
+  /** The workflow's start (ISO, replay-stable). VACUUM measures the retention on the engine's clock when it runs. */
   asOf: string;
-  status: 'succeeded' | 'failed';
+  /** `running` only in the UI's current details while tables are still being maintained. */
+  status: 'running' | 'succeeded' | 'failed';
   tables: TableMaintenanceReport[];
 }
 
-// ---- OPTIMIZE … WHERE: a tiny grammar, so no raw SQL from config ever reaches an engine. ----
-
-export type ComparisonOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
-export interface WhereCondition {
-  column: string;
-  op: ComparisonOp;
-  /** A string literal (as written, without quotes) or a number. */
-  value: string | number;
-}
-
-const CONDITION =
-  /^\s*([A-Za-z_][A-Za-z0-9_]{0,127})\s*(<=|>=|<>|!=|=|<|>)\s*(?:'([A-Za-z0-9 _:.\-/]{0,100})'|(-?\d+(?:\.\d+)?))\s*$/;
-
-/**
- * Parses `column op literal [AND column op literal]…` (ops = != <> < <= > >=; literals: numbers or
- * single-quoted strings of letters, digits, space and `_:.-/`). Anything else — OR, functions,
- * sub-queries, comments, quotes inside literals — is refused with the reason.
- */
-export function parseWhere(where: string): WhereCondition[] {
-  const parts = where.split(/\s+AND\s+/i);
-  return parts.map((part) => {
-    const match = CONDITION.exec(part);
-    if (!match) {
-      throw new Error(
-        `unsupported WHERE ${JSON.stringify(where)}: only "column op literal" conditions joined by AND are allowed ` +
-          `(ops = != < <= > >=, literals 'text' or numbers), got ${JSON.stringify(part.trim())}`,
-      );
-    }
-    const op = (match[2] === '<>' ? '!=' : match[2]) as ComparisonOp;
-    const value = match[3] !== undefined ? match[3] : Number(match[4]);
-    return { column: match[1]!, op, value };
-  });
-}
-
-/** The canonical SQL text rebuilt from parsed conditions (never the raw config string). */
-export function whereSql(conditions: readonly WhereCondition[]): string {
-  return conditions
-    .map((c) => `${c.column} ${c.op} ${typeof c.value === 'number' ? String(c.value) : `'${c.value}'`}`)
-    .join(' AND ');
-}
-
-export function matchesConditions(conditions: readonly WhereCondition[], row: Record<string, string | number>): boolean {
-  return conditions.every((c) => {
-    const actual = row[c.column];
-    if (actual === undefined) return false;
-    const [a, b] = typeof c.value === 'number' ? [Number(actual), c.value] : [String(actual), c.value];
-    switch (c.op) {
-      case '=':
-        return a === b;
-      case '!=':
-        return a !== b;
-      case '<':
-        return a < b;
-      case '<=':
-        return a <= b;
-      case '>':
-        return a > b;
-      case '>=':
-        return a >= b;
-    }
-  });
-}
+// The OPTIMIZE … WHERE grammar lives in domain/ (the planner and both backends use it).
+export { parseWhere, whereSql, type ComparisonOp, type WhereCondition } from '../domain/maintenanceWhere.js';

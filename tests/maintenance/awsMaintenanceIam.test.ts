@@ -61,12 +61,14 @@ describe('Delta maintenance (Glue job) under the shipped IAM policy, config/prod
   });
 
   it('runs the job, finds no result without a 403 (listing, not GetObject), then reads the result the job wrote', async () => {
-    const none = await backend.maintenance!.maintainTable({ target, retainHours: 168, asOf: '2026-11-01T00:00:00Z', runTag: 'wf/run/m/none' }, ctx);
-    expect(none.notes.join(' ')).toMatch(/the job wrote no result/);
+    const none = backend.maintenance!.maintainTable({ target, retainHours: 168, asOf: '2026-11-01T00:00:00Z', runTag: 'wf/run/m/none' }, ctx);
+    await expect(none).rejects.toMatchObject({ name: 'JobRunFailed', message: expect.stringMatching(/wrote no successful result/) });
 
     const runTag = 'wf/run/m/counts';
     const { bucket, key } = parseS3Uri(maintenanceResultUri(config().maintenance.resultPrefix!, 'prod', runTag));
-    await admin.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ filesCompacted: 12, filesRemoved: 30 }) }));
+    const figures = { versionBefore: 7, versionAfter: 10, versionsCommitted: [{ version: 8, operation: 'OPTIMIZE' }], filesBefore: 40, filesAfter: 4, bytesBefore: 9, bytesAfter: 8 };
+    const result = { status: 'SUCCEEDED', ...figures, filesCompacted: 12, filesWritten: 1, filesRemoved: 30, bytesRemoved: 5, optimizeMs: 1, vacuumMs: 1, durationMs: 2 };
+    await admin.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(result) }));
     const counted = await backend.maintenance!.maintainTable({ target, retainHours: 168, asOf: '2026-11-01T00:00:00Z', runTag }, ctx);
     expect(counted).toMatchObject({ filesCompacted: 12, filesRemoved: 30 });
 

@@ -17,7 +17,7 @@ describe('maintenance and schedules CLI commands', () => {
     h = await createRefreshHarness({
       tables: ['IBE_01'],
       rows: 100,
-      config: { maintenance: { tables: [{ name: 'IBE_01', location: 's3://test-lake/opus/infobase_attributes/IBE_01/' }], retainHours: 24 * 365 * 10 } },
+      config: { maintenance: { tables: [{ name: 'IBE_01', location: 's3://test-lake/delta/ibe_01/', zorderBy: ['customer_user_id'] }], retainHours: 24 * 365 * 10 } },
     });
     configFile = path.join(h.home, 'flywheel.yaml');
     await writeFile(configFile, JSON.stringify(h.config)); // JSON is YAML

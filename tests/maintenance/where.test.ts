@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesConditions, parseWhere, whereSql } from '../../src/workflows/maintenanceInput.js';
+import { parseWhere, whereSql } from '../../src/domain/maintenanceWhere.js';
 
 describe('OPTIMIZE WHERE grammar', () => {
   it('parses column op literal joined by AND and rebuilds canonical SQL', () => {
@@ -23,12 +23,5 @@ describe('OPTIMIZE WHERE grammar', () => {
     '',
   ])('refuses %j', (where) => {
     expect(() => parseWhere(where)).toThrow(/only "column op literal" conditions/);
-  });
-
-  it('evaluates conditions against a partition row (dates compare as ISO strings)', () => {
-    const conditions = parseWhere("snapshot_dt >= '2026-09-01' AND snapshot_dt < '2026-10-01'");
-    expect(matchesConditions(conditions, { snapshot_dt: '2026-09-01' })).toBe(true);
-    expect(matchesConditions(conditions, { snapshot_dt: '2026-10-01' })).toBe(false);
-    expect(matchesConditions(conditions, { other: 'x' })).toBe(false);
   });
 });

@@ -22,8 +22,8 @@ describe('operations workflows are replay-safe', () => {
           retainHours: 24 * 365 * 10,
           concurrency: 2,
           tables: [
-            { name: 'IBE_01', location: 's3://test-lake/opus/infobase_attributes/IBE_01/' },
-            { name: 'MIACS_01', location: 's3://test-lake/opus/infobase_attributes/MIACS_01/' },
+            { name: 'IBE_01', location: 's3://test-lake/delta/ibe_01/', zorderBy: ['customer_user_id'] },
+            { name: 'MIACS_01', location: 's3://test-lake/delta/miacs_01/' },
           ],
         },
       },

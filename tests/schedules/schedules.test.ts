@@ -43,7 +43,7 @@ describe('schedules on the real dev server', () => {
       config: {
         schedules: { monthlyRefresh: { dayOfMonth: 2, hour: 6, minute: 30, timeZone: 'Europe/Berlin', catchupWindow: '2h' } },
         // Maintenance after the refresh, with a retention so long that nothing is removed.
-        maintenance: { afterRefresh: true, retainHours: 24 * 365 * 10, tables: [{ name: 'IBE_01', location: 's3://test-lake/opus/infobase_attributes/IBE_01/' }] },
+        maintenance: { afterRefresh: true, retainHours: 24 * 365 * 10, tables: [{ name: 'IBE_01', location: 's3://test-lake/delta/ibe_01/', zorderBy: ['customer_user_id'] }] },
       },
     });
     refreshId = monthlyRefreshScheduleId(h.config.environment);
@@ -107,7 +107,7 @@ describe('schedules on the real dev server', () => {
       expect(result).toMatchObject({ outcome: 'refreshed', snapshotDt: '2026-10-01', refreshWorkflowId: childId });
       expect(result.report?.status).toBe('succeeded');
       expect(result.maintenance).toMatchObject({ status: 'succeeded', workflowId: `${deltaMaintenanceScheduleId(h.config.environment)}-after-2026-10-01` });
-      expect(result.maintenance?.report?.tables[0]).toMatchObject({ table: 'IBE_01', state: 'succeeded', partitionsRemoved: 0 });
+      expect(result.maintenance?.report?.tables[0]).toMatchObject({ table: 'IBE_01', state: 'succeeded', filesRemoved: 0 });
 
       const child = await h.client.workflow.getHandle(childId).describe();
       expect(child.status.name).toBe('COMPLETED');

@@ -55,7 +55,13 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
     jobs,
     catalog,
     bucketed: new AthenaBucketedTableBuilder(clients.s3, queries, snapshotTables, layout, database, aws.athena.keepPreviousSnapshots),
-    maintenance: new GlueDeltaMaintenance(config, new GlueJobRunner(clients.glue, clients.region, { ...aws, glue: { ...aws.glue, jobs: {} } }, retry), clients.s3),
+    maintenance: new GlueDeltaMaintenance(
+      config,
+      new GlueJobRunner(clients.glue, clients.region, { ...aws, glue: { ...aws.glue, jobs: {} } }, retry),
+      clients.s3,
+      clients.glue,
+      retry,
+    ),
     describeLocation(kind, tableName, snapshotDt) {
       const table = { name: tableName, kind: tableName === ADDRESSABLE_TABLE_NAME ? 'addressable' : 'infobase' } as const;
       const location =

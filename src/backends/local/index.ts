@@ -40,7 +40,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     jobs,
     catalog: new LocalStagedCatalog(config, paths, engine),
     bucketed: new LocalBucketedTables(config, paths, engine),
-    maintenance: new LocalDeltaMaintenance(config, paths, engine),
+    maintenance: new LocalDeltaMaintenance(config, paths, root),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),
     close() {
       closed ??= engine.close(); // job runs are not stopped: they live in their own processes, as Glue runs do

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { quoteLiteral } from '../../domain/identifiers.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { ADDRESSABLE_TABLE_NAME, type SourceTable } from '../../domain/tables.js';
+import { seedDeltaTables, type SeededDeltaTable } from './deltaTables.js';
 import { DuckEngine } from './duck.js';
 import { listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
 import { LakePaths, stagedFileName } from './paths.js';
@@ -22,6 +23,8 @@ export interface SeedOptions {
   sourceFilesPerTable?: number;
   /** Tables to write instead of `config.tables.infobase`. */
   tables?: string[];
+  /** Small appends per snapshot in the Delta tables of `maintenance.tables` (see deltaTables.ts). */
+  deltaAppends?: number;
 }
 
 export interface SeededPartition {
@@ -38,6 +41,8 @@ export interface SeedSummary {
   lakeRoot: string;
   snapshots: string[];
   partitions: SeededPartition[];
+  /** The `maintenance.tables` written as Delta tables. */
+  deltaTables: SeededDeltaTable[];
   totalRows: number;
   totalBytes: number;
   durationMs: number;
@@ -80,6 +85,7 @@ export async function seedLake(options: SeedOptions): Promise<SeedSummary> {
   // Own in-memory engine: seeding never touches (or locks) the catalog database.
   const engine = new DuckEngine({ database: ':memory:', threads: config.local.threads, memoryLimit: config.local.memoryLimit });
   const partitions: SeededPartition[] = [];
+  let deltaTables: SeededDeltaTable[] = [];
   try {
     await engine.withConnection(async (conn) => {
       for (const snapshotDt of snapshots) {
@@ -112,6 +118,7 @@ export async function seedLake(options: SeedOptions): Promise<SeedSummary> {
           partitions.push({ table: table.name, kind: table.kind, snapshotDt, location: target, files: files.length, rows: total, bytes });
         }
       }
+      deltaTables = await seedDeltaTables({ config, paths, conn, snapshots, rows, appends: options.deltaAppends });
     });
   } finally {
     await engine.close();
@@ -120,6 +127,7 @@ export async function seedLake(options: SeedOptions): Promise<SeedSummary> {
     lakeRoot: paths.root,
     snapshots,
     partitions,
+    deltaTables,
     totalRows: partitions.reduce((sum, p) => sum + p.rows, 0),
     totalBytes: partitions.reduce((sum, p) => sum + p.bytes, 0),
     durationMs: Date.now() - started,

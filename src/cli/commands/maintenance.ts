@@ -4,7 +4,7 @@ import { explainFailure } from '../../client/failures.js';
 import { taskQueueFor, type FlywheelConfig } from '../../config/schema.js';
 import { deltaMaintenanceScheduleId } from '../../domain/workflowIds.js';
 import { describeIssues, tableNameSchema } from '../../workflows/input.js';
-import type { MaintenanceReport } from '../../workflows/maintenanceInput.js';
+import type { MaintenanceReport, TableMaintenanceReport } from '../../workflows/maintenanceInput.js';
 import { FlywheelEnvironment } from '../../workflows/searchAttributes.js';
 import { badInput, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED } from '../errors.js';
 import { loadContext, type CommonOptions } from '../options.js';
@@ -40,14 +40,21 @@ export function parseMaintenanceArgs(options: Pick<MaintenanceRunOptions, 'retai
   return parsed.data;
 }
 
-function formatReport(report: MaintenanceReport): string {
-  const n = (v: number | null) => (v === null ? '?' : String(v));
-  const lines = report.tables.map(
-    (t) =>
-      `${t.state === 'succeeded' ? '✔' : '✘'} ${t.table.padEnd(16)} compacted ${n(t.filesCompacted)} → ${n(t.filesWritten)} · removed ${n(t.filesRemoved)} file(s)` +
-      `${t.partitionsRemoved ? ` in ${t.partitionsRemoved} partition(s)` : ''}${t.error ? ` — ${t.error}` : ''}`,
+const mb = (bytes: number | undefined) => `${((bytes ?? 0) / 1e6).toFixed(1)} MB`;
+
+function formatTable(t: TableMaintenanceReport): string {
+  const name = t.table.padEnd(16);
+  if (t.state === 'failed' || t.filesBefore === undefined) return `✘ ${name} ${t.error ?? 'failed'}`;
+  const versions = t.versionsCommitted?.length ? `versions ${t.versionsCommitted.map((v) => `${v.version} ${v.operation}`).join(', ')}` : 'no commit';
+  return (
+    `✔ ${name} files ${t.filesBefore} → ${t.filesAfter} (${mb(t.bytesBefore)} → ${mb(t.bytesAfter)}) · ` +
+    `OPTIMIZE ${t.filesCompacted} → ${t.filesWritten} · VACUUM removed ${t.filesRemoved} (${mb(t.bytesRemoved)}) · ` +
+    `${versions} · ${((t.durationMs ?? 0) / 1000).toFixed(1)} s${t.notes.length ? ` · ${t.notes.join('; ')}` : ''}`
   );
-  return [`Delta maintenance ${report.environment} (retain ${report.retainHours} h from ${report.asOf}): ${report.status}`, ...lines].join('\n');
+}
+
+function formatReport(report: MaintenanceReport): string {
+  return [`Delta maintenance ${report.environment} (VACUUM RETAIN ${report.retainHours} HOURS, started ${report.asOf}): ${report.status}`, ...report.tables.map(formatTable)].join('\n');
 }
 
 /** Starts `deltaMaintenance` under a readable, unique id and waits for its report. */

@@ -25,7 +25,8 @@ export async function seedCommand(options: SeedCommandOptions): Promise<number> 
   process.stderr.write(
     `seeded ${summary.partitions.length} partitions (${summary.totalRows.toLocaleString('en-US')} rows, ` +
       `${(summary.totalBytes / 1e6).toFixed(1)} MB) for ${summary.snapshots.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)}s\n` +
-      `  lake: ${summary.lakeRoot}\n`,
+      `  lake: ${summary.lakeRoot}\n` +
+      summary.deltaTables.map((t) => `  Delta table ${t.name}: version ${t.version}, ${t.files} files (${t.location})\n`).join(''),
   );
   return EXIT_OK;
 }
