@@ -2,7 +2,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   setCurrentDetails,
+  setDefaultSignalHandler,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -16,6 +18,7 @@ import { describeIssues, MonthlyRefreshInputSchema, type MonthlyRefreshInput } f
 import { buildLineageRun } from './lineageRun.js';
 import { RefreshPipeline, failureMessage } from './refreshPipeline.js';
 import { RefreshTracker, type RunState } from './refreshTracker.js';
+import { unknownSignalReason } from './rejections.js';
 import {
   parseAbandonReason,
   parseReprocessRequest,
@@ -40,13 +43,16 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   }
   const input = parsed.data;
   const info = workflowInfo();
+  // Runs started before this change keep their old timers on replay; new runs fix the wait's deadline
+  // when they park and record rejected signals without waking (and so without restarting) the wait.
+  const fixedDeadline = patched('flywheel-fixed-reprocess-deadline');
   const tracker = new RefreshTracker(info.workflowId, info.runId, input.environment);
   const requests: ReprocessRequest[] = [];
   let abandonedBecause: string | undefined;
   let plan: RefreshPlan | undefined;
 
   const reject = (name: string, reason: string) => {
-    tracker.rejected.push({ receivedAt: new Date().toISOString(), name, reason });
+    tracker.rejections.record(name, reason);
     setCurrentDetails(tracker.markdown());
   };
   const setState = (state: RunState) => {
@@ -64,11 +70,16 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
   setHandler(statusQuery, () => tracker.status());
   setHandler(reprocessSignal, (payload) => {
     try {
-      requests.push(parseReprocessRequest(payload));
+      const request = parseReprocessRequest(payload);
+      // While parked, a request that cannot apply is refused at once and never wakes the wait.
+      if (fixedDeadline && tracker.state === 'awaiting-reprocess') workFor(request);
+      requests.push(request);
     } catch (error) {
       reject('reprocess', (error as Error).message);
     }
   });
+  // A typo'd signal name (`reprocesss`, `Reprocess`, `cancel`) is recorded, not silently dropped.
+  setDefaultSignalHandler((name) => reject(name, unknownSignalReason(name)));
   setHandler(abandonSignal, (payload) => {
     try {
       abandonedBecause = parseAbandonReason(payload);
@@ -111,6 +122,7 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
 
   // Reprocess loop: apply queued requests; with failures left, wait (bounded) for the operator.
   let timedOut = false;
+  let deadline: number | undefined;
   for (;;) {
     const work: ReprocessWork = new Map();
     for (const request of requests.splice(0)) {
@@ -122,13 +134,18 @@ export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<Run
     }
     if (abandonedBecause) break;
     if (work.size > 0) {
+      deadline = undefined;
       setState('running');
       await pipeline.run(work);
       continue;
     }
     if (tracker.failedTables().length === 0 || plan.reprocessWaitSeconds === 0) break;
+    const waitMs = plan.reprocessWaitSeconds * 1000;
+    if (deadline === undefined || !fixedDeadline) deadline = Date.now() + waitMs;
+    tracker.reprocessDeadline = new Date(deadline).toISOString();
     setState('awaiting-reprocess');
-    if (!(await condition(() => requests.length > 0 || abandonedBecause !== undefined, plan.reprocessWaitSeconds * 1000))) {
+    const remainingMs = fixedDeadline ? deadline - Date.now() : waitMs;
+    if (remainingMs <= 0 || !(await condition(() => requests.length > 0 || abandonedBecause !== undefined, remainingMs))) {
       timedOut = true;
       break;
     }

@@ -2,14 +2,11 @@ import { estimateCost, type Pricing, type RunCost } from '../domain/cost.js';
 import type { PlannedTable } from '../domain/plan.js';
 import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
+import { RejectionLog, type RejectedRequest } from './rejections.js';
 
 export type RunState = 'running' | 'awaiting-reprocess' | 'succeeded' | 'failed';
 
-export interface RejectedRequest {
-  receivedAt: string;
-  name: string;
-  reason: string;
-}
+export type { RejectedRequest } from './rejections.js';
 
 /** What the `status` query answers. Stable: the CLI and operators' scripts read it. */
 export interface RefreshStatus {
@@ -22,7 +19,11 @@ export interface RefreshStatus {
   tables: TableReport[];
   stages: StageTiming[];
   jobs: JobRunReport[];
+  /** The newest rejected signals (at most 20), oldest first; `rejectedSignalCount` counts them all. */
   rejectedSignals: RejectedRequest[];
+  rejectedSignalCount: number;
+  /** While `awaiting-reprocess`: when the wait ends (fixed when the run parked; signals never extend it). */
+  reprocessDeadline?: string;
   lineage: { status: LineageStatus; reason?: string; events?: number };
   cost?: RunCost;
   error?: string;
@@ -42,7 +43,8 @@ export class RefreshTracker {
   private readonly jobs: JobRunReport[] = [];
   private readonly bytesScanned: number[] = [];
   pricing?: Pricing;
-  readonly rejected: RejectedRequest[] = [];
+  readonly rejections = new RejectionLog();
+  reprocessDeadline?: string;
   state: RunState = 'running';
   stage: Stage = 'discover';
   snapshotDt?: string;
@@ -157,7 +159,9 @@ export class RefreshTracker {
       tables: this.tableReports(),
       stages: this.stageTimings(),
       jobs: [...this.jobs],
-      rejectedSignals: [...this.rejected],
+      rejectedSignals: this.rejections.list(),
+      rejectedSignalCount: this.rejections.total,
+      reprocessDeadline: this.state === 'awaiting-reprocess' ? this.reprocessDeadline : undefined,
       lineage: { ...this.lineage },
       cost: this.cost(),
       error: this.error,
@@ -187,8 +191,9 @@ export class RefreshTracker {
   /** Markdown progress table for the Web UI's "current details". */
   markdown(): string {
     const lineage = `lineage ${this.lineage.status}${this.lineage.reason ? ` (${this.lineage.reason.slice(0, 80)})` : ''}`;
-    const rejected = this.rejected.length
-      ? `\n\nRejected requests:\n${this.rejected.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|').slice(0, 160)}`).join('\n')}`
+    const shown = this.rejections.list().slice(-5);
+    const rejected = shown.length
+      ? `\n\nRejected requests (${this.rejections.total}, newest ${shown.length}):\n${shown.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|')}`).join('\n')}`
       : '';
     const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage} · ${lineage}\n\n`;
     const rows = this.tableReports().map(

@@ -61,7 +61,7 @@ describe('reprocessing a failed table by signal', () => {
       expect(status.state).toBe('awaiting-reprocess');
       const reasons = status.rejectedSignals.map((r) => `${r.name}: ${r.reason}`);
       expect(reasons).toHaveLength(6); // the rejected update is answered to its caller, not recorded
-      expect(reasons[0]).toMatch(/reprocess: malformed reprocess payload: tables: /);
+      expect(reasons[0]).toMatch(/reprocess: malformed reprocess payload \(object \{tables: string \(8 chars\)\}\): tables: /);
       expect(reasons[1]).toMatch(/unknown table\(s\) NOPE_42/);
       expect(reasons[2]).toMatch(/snapshotDt: must be a real calendar date/);
       expect(reasons[3]).toMatch(/processes snapshot 2026-10-01, not 2026-09-01/);

@@ -159,7 +159,7 @@ describe('RefreshTracker status, report and markdown', () => {
     tracker.addTables([planned('IBE_01')]);
     tracker.snapshotDt = '2026-10-01';
     tracker.addJob({ jobKey: 'infobaseSplitAndBucket', jobName: 'split', runId: 'jr_1', state: 'SUCCEEDED' });
-    tracker.rejected.push({ receivedAt: iso(0), name: 'reprocess', reason: 'unknown table' });
+    tracker.rejections.record('reprocess', 'unknown table');
     const status = tracker.status();
     expect(status).toMatchObject({
       workflowId: 'wf-1',
@@ -171,7 +171,8 @@ describe('RefreshTracker status, report and markdown', () => {
       lineage: { status: 'pending' },
     });
     expect(status.jobs).toHaveLength(1);
-    expect(status.rejectedSignals).toHaveLength(1);
+    expect(status.rejectedSignals).toEqual([{ receivedAt: iso(0), name: 'reprocess', reason: 'unknown table' }]);
+    expect(status.rejectedSignalCount).toBe(1);
     status.jobs.pop();
     status.lineage.status = 'published';
     expect(tracker.status().jobs).toHaveLength(1);
