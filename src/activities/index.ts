@@ -1,10 +1,22 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import type { Backend } from '../ports/backend.js';
 import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
+import type { RunReport } from '../domain/report.js';
 import { activityRequestToken, operationContext, withFailureTypes } from './context.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
+import {
+  lineageRunFromManifest,
+  loadTableReports,
+  planRefreshRun,
+  prepareBatch,
+  recordTables,
+  writeRunReport,
+  type PlanRefreshRunInput,
+  type PrepareBatchInput,
+  type TableRecord,
+} from './runManifest.js';
 import type { DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
 import { createBucketedTable, registerStagedTable, validateBucketedTable, type TableStageInput } from './tableStages.js';
 
@@ -24,6 +36,12 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
     pollMaxMs: config.jobs.pollMaxSeconds * 1000,
     stopWaitMs: 5 * 60_000,
   };
+  /** A stage's output, also kept in the run's manifest when the workflow names one (batched refreshes). */
+  const persisted = async <T>(input: TableStageInput, document: 'staged' | 'bucketed', output: Promise<T>): Promise<T> => {
+    const value = await output;
+    if (input.runKey) await backend.manifests.write(input.runKey, `tables/${input.table.name}/${document}`, value);
+    return value;
+  };
   return {
     discoverSnapshot: (input: DiscoverSnapshotInput) =>
       withFailureTypes(() => discoverSnapshot(config, backend, input)),
@@ -31,15 +49,26 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
     registerStagedTable: (input: TableStageInput) =>
-      withFailureTypes(() => registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
+      withFailureTypes(() =>
+        persisted(input, 'staged', registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
+      ),
 
     createBucketedTable: (input: TableStageInput & { requestToken: string }) =>
-      withFailureTypes(() => createBucketedTable(backend.bucketed, operationContext(), input)),
+      withFailureTypes(() => persisted(input, 'bucketed', createBucketedTable(backend.bucketed, operationContext(), input))),
 
     validateBucketedTable: (input: TableStageInput) =>
       withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input)),
 
     publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
+
+    // Batched refreshes: plan, batches and results travel by manifest key (src/activities/runManifest.ts).
+    planRefreshRun: (input: PlanRefreshRunInput) => withFailureTypes(() => planRefreshRun(config, backend, input)),
+    prepareBatch: (input: PrepareBatchInput) => withFailureTypes(() => prepareBatch(config, backend, input)),
+    recordTables: (input: { runKey: string; tables: TableRecord[] }) => recordTables(backend.manifests, input),
+    loadTableReports: (input: { runKey: string; offset: number; limit: number }) => loadTableReports(backend.manifests, input),
+    publishRunLineage: async (input: { runKey: string; header: Omit<LineageRun, 'tables'> }) =>
+      lineage.publish(await lineageRunFromManifest(backend.manifests, input), operationContext()),
+    writeRunReport: (input: { runKey: string; report: Omit<RunReport, 'tables'> }) => writeRunReport(backend.manifests, input),
 
     planMaintenance: async (input: DeltaMaintenanceInput) => withFailureTypes(async () => planMaintenance(config, backend, input)),
     maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),

@@ -9,6 +9,8 @@ export interface TableStageInput {
   snapshotDt: string;
   bucketColumn: string;
   bucketCount: number;
+  /** The refresh's manifest key: when given, the stage's output is also kept there (batched refreshes). */
+  runKey?: string;
 }
 
 /** Stage 3: make the staged data queryable in the catalog. */

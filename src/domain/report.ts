@@ -57,4 +57,8 @@ export interface RunReport {
   /** Estimated at list price (Glue DPU-seconds, Athena bytes scanned); zero on the local backend. */
   cost?: RunCost;
   error?: string;
+  /** Tables in the run; `tables` lists at most 200 of them (failed first) when there are more. */
+  tableCount?: number;
+  /** The complete report (every table) in the run's manifest: a path or `s3://` URI. */
+  reportLocation?: string;
 }

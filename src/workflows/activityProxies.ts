@@ -39,3 +39,15 @@ export const { publishLineage } = proxyActivities<Activities>({
   startToCloseTimeout: '5m',
   retry: { ...retry, maximumAttempts: 3 },
 });
+
+// Batched refreshes: documents of the run's manifest (plan, per-table records, report). Short I/O.
+export const { planRefreshRun, prepareBatch, recordTables, loadTableReports, writeRunReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '15m',
+  retry: { ...retry, maximumAttempts: 5 },
+});
+
+// Like publishLineage: never holds up or fails the data run.
+export const { publishRunLineage } = proxyActivities<Activities>({
+  startToCloseTimeout: '10m',
+  retry: { ...retry, maximumAttempts: 3 },
+});

@@ -13,6 +13,18 @@ export const MonthlyRefreshInputSchema = z
     environment: z.string().regex(ENVIRONMENT_PATTERN, 'must be a lower-case environment name such as "local" or "prod"'),
     snapshotDt: snapshotDtSchema.optional(),
     tables: z.array(tableNameSchema).max(1000).optional(),
+    /** Set only by the refresh itself when it continues as new: what the next run carries over. */
+    continued: z
+      .object({
+        summary: z.record(z.string(), z.unknown()),
+        tracker: z.record(z.string(), z.unknown()),
+        pass: z.number().int().min(0),
+        deadline: z.number().optional(),
+        requests: z.array(z.unknown()).max(100),
+        runs: z.number().int().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, log } from '@temporalio/workflow';
 import { restrictJob, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
@@ -10,13 +10,14 @@ import {
   runGlueJob,
   validateBucketedTable,
 } from './activityProxies.js';
-import type { TableOutputs } from './lineageRun.js';
+import type { TableOutputs } from '../lineage/runTables.js';
 import type { RefreshTracker } from './refreshTracker.js';
 import { Semaphore } from './semaphore.js';
 
-/** The root cause's message of an activity failure, which is what an operator needs to read. */
+/** The root cause's message of an activity (or child workflow) failure, which is what an operator needs to read. */
 export function failureMessage(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  if (error instanceof ChildWorkflowFailure && error.cause) return failureMessage(error.cause);
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -34,6 +35,15 @@ function jobFailureOf(error: unknown): JobFailureDetail {
 
 const at = (stage: Stage) => STAGES.indexOf(stage);
 
+/** What the pipeline needs of a plan: a whole refresh's (before batching) or one batch's. */
+export type PipelinePlan = Pick<RefreshPlan, 'snapshotDt' | 'tables' | 'jobs' | 'bucketColumn' | 'bucketCount' | 'tableConcurrency'> & {
+  /** The refresh's manifest: stage activities keep their outputs there (batched refreshes). */
+  runKey?: string;
+};
+
+/** Outputs earlier attempts left in the manifest (a batch does not hold them in memory). */
+export type BuiltOutputs = Readonly<Record<string, { staged: boolean; bucketed: boolean }>>;
+
 /**
  * Runs tables through split → register → bucket → validate. Each job's tables enter the per-table
  * stages as soon as their job is done; a shared semaphore bounds how many tables run at once.
@@ -45,9 +55,10 @@ export class RefreshPipeline {
   private jobAttempts = 0;
 
   constructor(
-    private readonly plan: RefreshPlan,
+    private readonly plan: PipelinePlan,
     private readonly tracker: RefreshTracker,
     private readonly onChange: () => void,
+    private readonly built: BuiltOutputs = {},
   ) {
     this.slots = new Semaphore(plan.tableConcurrency);
   }
@@ -102,8 +113,8 @@ export class RefreshPipeline {
   }
 
   private stageInput(table: PlannedTable) {
-    const { snapshotDt, bucketColumn, bucketCount } = this.plan;
-    return { table, snapshotDt, bucketColumn, bucketCount };
+    const { snapshotDt, bucketColumn, bucketCount, runKey } = this.plan;
+    return { table, snapshotDt, bucketColumn, bucketCount, ...(runKey ? { runKey } : {}) };
   }
 
   /** register → bucket → validate, starting at `from` (earlier when what it needs was never built). */
@@ -111,8 +122,9 @@ export class RefreshPipeline {
     const out = this.outputFor(table.name);
     const tracker = this.tracker;
     let start = from;
-    if (at(start) > at('register') && !out.staged) start = 'register';
-    if (at(start) > at('bucket') && !out.bucketed) start = 'bucket';
+    const built = this.built[table.name];
+    if (at(start) > at('register') && !out.staged && !built?.staged) start = 'register';
+    if (at(start) > at('bucket') && !out.bucketed && !built?.bucketed) start = 'bucket';
     try {
       if (at(start) <= at('register')) {
         tracker.enter(table.name, 'register');

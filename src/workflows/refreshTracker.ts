@@ -1,8 +1,8 @@
-import { estimateCost, type Pricing, type RunCost } from '../domain/cost.js';
-import type { PlannedTable } from '../domain/plan.js';
+import { athenaBilledBytes, costOfUsage, type Pricing, type RunCost, type UsageTotals } from '../domain/cost.js';
 import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
-import { STAGES, type Stage } from '../domain/tables.js';
+import { STAGES, type SourceTable, type Stage } from '../domain/tables.js';
 import { RejectionLog, type RejectedRequest } from './rejections.js';
+import { markdownDetails } from './refreshMarkdown.js';
 
 export type RunState = 'running' | 'awaiting-reprocess' | 'succeeded' | 'failed';
 
@@ -16,9 +16,13 @@ export interface RefreshStatus {
   state: RunState;
   snapshotDt?: string;
   stage: Stage;
+  /** Failed tables first; at most {@link STATUS_TABLES_MAX} (`tableCount` counts them all). */
   tables: TableReport[];
+  tableCount: number;
   stages: StageTiming[];
+  /** The newest {@link JOBS_KEPT} job runs; `jobCount` counts them all. */
   jobs: JobRunReport[];
+  jobCount: number;
   /** The newest rejected signals (at most 20), oldest first; `rejectedSignalCount` counts them all. */
   rejectedSignals: RejectedRequest[];
   rejectedSignalCount: number;
@@ -29,21 +33,43 @@ export interface RefreshStatus {
   error?: string;
 }
 
+/** Bounds that keep the status query, the report and a continue-as-new far below Temporal's payload limits. */
+export const STATUS_TABLES_MAX = 500;
+export const JOBS_KEPT = 200;
+
+/** What a refresh carries into its next run when it continues as new (its tables are reloaded from the manifest). */
+export interface CarriedTracker {
+  startedAt: string;
+  stages: StageTiming[];
+  jobs: JobRunReport[];
+  jobCount: number;
+  usage: UsageTotals;
+  rejections: { recent: RejectedRequest[]; total: number };
+  lineage: RefreshStatus['lineage'];
+}
+
 const nowIso = () => new Date().toISOString(); // deterministic inside the workflow sandbox
+
+/** Failed tables first, then running, then the rest, each group in plan order. */
+function operatorOrder(tables: TableReport[]): TableReport[] {
+  const rank = { failed: 0, running: 1, pending: 2, succeeded: 3 } as const;
+  return tables.map((t, i) => ({ t, i })).sort((a, b) => rank[a.t.state] - rank[b.t.state] || a.i - b.i).map(({ t }) => t);
+}
 
 /**
  * The run's bookkeeping: per-table stage/state/attempts, stage timings and job runs. The workflow
  * calls it as things happen; queries, the Web UI details and the final report all read from it.
  */
 export class RefreshTracker {
-  readonly startedAt = nowIso();
+  readonly startedAt: string;
   private readonly tables = new Map<string, TableReport>();
   private readonly tableStartedAt = new Map<string, number>();
   private readonly stageTimes = new Map<Stage, { start: number; end?: number }>();
   private readonly jobs: JobRunReport[] = [];
-  private readonly bytesScanned: number[] = [];
+  private jobCount = 0;
+  private readonly usage: UsageTotals = { glueDpuSeconds: 0, athenaBytesScanned: 0, athenaBytesBilled: 0 };
   pricing?: Pricing;
-  readonly rejections = new RejectionLog();
+  readonly rejections: RejectionLog;
   reprocessDeadline?: string;
   state: RunState = 'running';
   stage: Stage = 'discover';
@@ -55,7 +81,18 @@ export class RefreshTracker {
     readonly workflowId: string,
     readonly runId: string,
     readonly environment: string,
-  ) {}
+    carried?: CarriedTracker,
+  ) {
+    this.startedAt = carried?.startedAt ?? nowIso();
+    this.rejections = new RejectionLog(carried?.rejections);
+    if (carried) {
+      for (const s of carried.stages) this.mergeStage(s);
+      this.jobs.push(...carried.jobs);
+      this.jobCount = carried.jobCount;
+      Object.assign(this.usage, carried.usage);
+      this.lineage = carried.lineage;
+    }
+  }
 
   beginStage(stage: Stage): void {
     if (!this.stageTimes.has(stage)) this.stageTimes.set(stage, { start: Date.now() });
@@ -68,10 +105,33 @@ export class RefreshTracker {
     if (timing) timing.end = Math.max(timing.end ?? 0, Date.now());
   }
 
-  addTables(planned: PlannedTable[]): void {
+  /** A stage timing measured elsewhere (a batch): the stage spans the earliest start to the latest end. */
+  mergeStage(timing: StageTiming): void {
+    if (!timing.startedAt) return;
+    const start = Date.parse(timing.startedAt);
+    const end = timing.endedAt ? Date.parse(timing.endedAt) : undefined;
+    const known = this.stageTimes.get(timing.stage);
+    if (!known) this.stageTimes.set(timing.stage, { start, end });
+    else {
+      known.start = Math.min(known.start, start);
+      if (end !== undefined) known.end = Math.max(known.end ?? 0, end);
+    }
+    if (STAGES.indexOf(timing.stage) > STAGES.indexOf(this.stage)) this.stage = timing.stage;
+  }
+
+  addTables(planned: readonly SourceTable[]): void {
     for (const t of planned) {
       this.tables.set(t.name, { name: t.name, kind: t.kind, stage: 'split', state: 'pending', attempts: 0 });
     }
+  }
+
+  /** Replaces what is known of tables with reports from elsewhere (a batch's result, a reload). */
+  putReports(reports: readonly TableReport[]): void {
+    for (const r of reports) this.tables.set(r.name, { ...r });
+  }
+
+  has(name: string): boolean {
+    return this.tables.has(name);
   }
 
   table(name: string): TableReport {
@@ -116,24 +176,52 @@ export class RefreshTracker {
 
   addJob(job: JobRunReport): void {
     this.jobs.push(job);
+    this.jobCount += 1;
+    this.usage.glueDpuSeconds += job.dpuSeconds ?? 0;
+    if (this.jobs.length > JOBS_KEPT) this.jobs.splice(0, this.jobs.length - JOBS_KEPT);
   }
 
   /** An Athena query's scanned bytes, for the cost estimate. */
   addScan(bytes: number | undefined): void {
-    if (bytes !== undefined) this.bytesScanned.push(bytes);
+    if (bytes === undefined) return;
+    this.usage.athenaBytesScanned += bytes;
+    this.usage.athenaBytesBilled += athenaBilledBytes(bytes);
+  }
+
+  /** Athena usage measured elsewhere (a batch's queries). */
+  addAthenaUsage(usage: Pick<UsageTotals, 'athenaBytesScanned' | 'athenaBytesBilled'>): void {
+    this.usage.athenaBytesScanned += usage.athenaBytesScanned;
+    this.usage.athenaBytesBilled += usage.athenaBytesBilled;
+  }
+
+  athenaUsage(): Pick<UsageTotals, 'athenaBytesScanned' | 'athenaBytesBilled'> {
+    return { athenaBytesScanned: this.usage.athenaBytesScanned, athenaBytesBilled: this.usage.athenaBytesBilled };
+  }
+
+  /** The newest job runs (at most {@link JOBS_KEPT}). */
+  jobRuns(): JobRunReport[] {
+    return [...this.jobs];
   }
 
   cost(): RunCost | undefined {
-    if (!this.pricing) return undefined;
-    return estimateCost(this.jobs.map((j) => j.dpuSeconds ?? 0), this.bytesScanned, this.pricing);
+    return this.pricing ? costOfUsage(this.usage, this.pricing) : undefined;
   }
 
   tableReports(): TableReport[] {
     return [...this.tables.values()].map((t) => ({ ...t }));
   }
 
+  get tableCount(): number {
+    return this.tables.size;
+  }
+
   failedTables(): TableReport[] {
     return this.tableReports().filter((t) => t.state === 'failed');
+  }
+
+  /** Tables in the order an operator reads them (failed first), at most `max`. */
+  tablesForOperators(max = Number.POSITIVE_INFINITY): TableReport[] {
+    return operatorOrder(this.tableReports()).slice(0, max);
   }
 
   stageTimings(): StageTiming[] {
@@ -156,9 +244,11 @@ export class RefreshTracker {
       state: this.state,
       snapshotDt: this.snapshotDt,
       stage: this.stage,
-      tables: this.tableReports(),
+      tables: this.tablesForOperators(STATUS_TABLES_MAX),
+      tableCount: this.tables.size,
       stages: this.stageTimings(),
       jobs: [...this.jobs],
+      jobCount: this.jobCount,
       rejectedSignals: this.rejections.list(),
       rejectedSignalCount: this.rejections.total,
       reprocessDeadline: this.state === 'awaiting-reprocess' ? this.reprocessDeadline : undefined,
@@ -168,7 +258,8 @@ export class RefreshTracker {
     };
   }
 
-  report(): RunReport {
+  /** The run report; with `maxTables`, failed tables first and at most that many (the rest are in the manifest). */
+  report(maxTables?: number): RunReport {
     const endedAt = nowIso();
     return {
       workflowId: this.workflowId,
@@ -179,7 +270,7 @@ export class RefreshTracker {
       startedAt: this.startedAt,
       endedAt,
       durationMs: Date.parse(endedAt) - Date.parse(this.startedAt),
-      tables: this.tableReports(),
+      tables: maxTables === undefined ? this.tableReports() : this.tablesForOperators(maxTables),
       stages: this.stageTimings(),
       jobs: [...this.jobs],
       lineage: { ...this.lineage },
@@ -188,18 +279,20 @@ export class RefreshTracker {
     };
   }
 
-  /** Markdown progress table for the Web UI's "current details". */
+  carry(): CarriedTracker {
+    return {
+      startedAt: this.startedAt,
+      stages: this.stageTimings(),
+      jobs: [...this.jobs],
+      jobCount: this.jobCount,
+      usage: { ...this.usage },
+      rejections: { recent: this.rejections.list(), total: this.rejections.total },
+      lineage: { ...this.lineage },
+    };
+  }
+
+  /** Markdown for the Web UI's "current details" (bounded whatever the table count). */
   markdown(): string {
-    const lineage = `lineage ${this.lineage.status}${this.lineage.reason ? ` (${this.lineage.reason.slice(0, 80)})` : ''}`;
-    const shown = this.rejections.list().slice(-5);
-    const rejected = shown.length
-      ? `\n\nRejected requests (${this.rejections.total}, newest ${shown.length}):\n${shown.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|')}`).join('\n')}`
-      : '';
-    const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage} · ${lineage}\n\n`;
-    const rows = this.tableReports().map(
-      (t) =>
-        `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
-    );
-    return `${header}| table | stage | state | attempts | rows | buckets | last error |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}${rejected}`;
+    return markdownDetails(this);
   }
 }

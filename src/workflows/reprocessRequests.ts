@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { PlannedTable } from '../domain/plan.js';
 import type { TableReport } from '../domain/report.js';
-import type { Stage } from '../domain/tables.js';
+import type { SourceTable, Stage } from '../domain/tables.js';
 import { describeValue, listSome } from '../domain/summarize.js';
 import { describeIssues, snapshotDtSchema, tableNameSchema } from './input.js';
 import { isUndecodable } from './payloadConverter.js';
@@ -58,7 +57,7 @@ export function parseAbandonReason(payload: unknown): string {
  */
 export function resolveReprocess(
   request: ReprocessRequest,
-  run: { snapshotDt: string; tables: readonly PlannedTable[]; reports: readonly TableReport[] },
+  run: { snapshotDt: string; tables: readonly SourceTable[]; reports: readonly TableReport[] },
 ): ReprocessWork {
   if (request.snapshotDt && request.snapshotDt !== run.snapshotDt) {
     throw new RequestRejected(
