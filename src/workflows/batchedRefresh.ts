@@ -55,9 +55,10 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     if (!summary) throw new RequestRejected('the run is still discovering its snapshot; try again in a moment');
     return resolveReprocess(request, { snapshotDt: summary.snapshotDt, tables: summary.tables, reports: tracker.tableReports() });
   };
-  const control = installRefreshHandlers(tracker, { workFor, rejectWhenParked: true });
+  let loading = continued !== undefined;
+  const control = installRefreshHandlers(tracker, { workFor, rejectWhenParked: true, isReady: () => !loading });
   setHandler(batchProgressSignal, (payload) => {
-    const refused = runner?.applyProgress(payload) ?? 'batchProgress while no batch is running';
+    const refused = runner ? runner.applyProgress(payload) : 'batchProgress while no batch is running';
     if (refused) control.reject('batchProgress', refused);
   });
   upsertSearchAttributes([
@@ -96,6 +97,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
       tracker.putReports(page.tables);
     }
     for (const request of continued.requests) control.requests.push(parseReprocessRequest(request));
+    loading = false;
     setCurrentDetails(tracker.markdown());
   } else {
     await runner.run(new Map(plan.tables.map((t) => [t.name, 'split'])));

@@ -1,4 +1,4 @@
-import { setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
+import { condition, setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
 import { abandonSignal, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
 import type { RefreshTracker } from './refreshTracker.js';
 import { unknownSignalReason } from './rejections.js';
@@ -18,6 +18,8 @@ export interface RefreshHandlerOptions {
   workFor(request: ReprocessRequest): ReprocessWork;
   /** While parked, refuse an impossible request in the handler, so it never wakes the wait. */
   rejectWhenParked: boolean;
+  /** False while the run is still loading its state (continue-as-new): updates wait, then validate. */
+  isReady?: () => boolean;
 }
 
 /**
@@ -52,15 +54,22 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
   });
   // A typo'd signal name (`reprocesss`, `Reprocess`, `cancel`) is recorded, not silently dropped.
   setDefaultSignalHandler((name) => control.reject(name, unknownSignalReason(name)));
+  const ready = options.isReady ?? (() => true);
   setHandler(
     reprocessUpdate,
-    (payload) => {
+    async (payload) => {
+      if (!ready()) await condition(ready);
       const request = parseReprocessRequest(payload);
       const work = options.workFor(request);
       control.requests.push(request);
       return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
     },
-    { validator: (payload) => void options.workFor(parseReprocessRequest(payload)) },
+    {
+      validator: (payload) => {
+        const request = parseReprocessRequest(payload);
+        if (ready()) options.workFor(request);
+      },
+    },
   );
   return control;
 }
