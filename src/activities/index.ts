@@ -46,6 +46,13 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
     discoverSnapshot: (input: DiscoverSnapshotInput) =>
       withFailureTypes(() => discoverSnapshot(config, backend, input)),
 
+    /** The snapshot a refresh would take and how many tables it has, without the plan itself. */
+    findSnapshot: (input: DiscoverSnapshotInput) =>
+      withFailureTypes(async () => {
+        const plan = await discoverSnapshot(config, backend, input);
+        return { snapshotDt: plan.snapshotDt, tables: plan.tables.length };
+      }),
+
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
     registerStagedTable: (input: TableStageInput) =>
