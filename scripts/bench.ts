@@ -2,12 +2,14 @@
  * `npm run bench` — the speed and memory targets, measured (never asserted in tests):
  *   1. the demo end to end from an empty FLYWHEEL_HOME (seed + dev server start + worker + run), with
  *      the worker process's peak RSS (the demo runs the worker in its own process);
- *   2. the local engine's split + bucket throughput on one large table, without Temporal.
+ *   2. the local engine's split + bucket throughput on one large table, without Temporal;
+ *   3. many small tables (scripts/lib/manyTables.ts): N = 100 and 1,000 (BENCH_TABLES=100,1000,5000 adds
+ *      5,000; BENCH_TABLES=0 skips): wall time and the direct-DuckDB ratio, largest history and payload, RSS.
  * Prints a table and a JSON line; exits 1 when a target is missed.
  *   BENCH_ROWS=1000000 npm run bench   (rows for part 2; default 1,000,000)
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalBackend, seedLake } from '../src/backends/local/index.js';
@@ -15,31 +17,11 @@ import { PROJECT_ROOT } from '../src/config/home.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import type { RunReport } from '../src/domain/report.js';
 import { isPortFree } from '../src/temporal/devServer.js';
+import { benchManyTables, formatManyTables, manyTableChecks, manyTableCounts, type ManyTablesResult } from './lib/manyTables.js';
+import { samplePeakRss } from './lib/processTree.js';
 
 const TARGET_DEMO_SECONDS = 60;
 const TARGET_WORKER_RSS_MB = 400;
-
-async function procStatus(pid: number): Promise<{ name: string; ppid: number; rssMb: number } | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  if (!status) return undefined;
-  const field = (key: string) => new RegExp(`^${key}:\\s+(.*)$`, 'm').exec(status)?.[1] ?? '';
-  return { name: field('Name'), ppid: Number(field('PPid')), rssMb: Number(field('VmRSS').split(' ')[0] || 0) / 1024 };
-}
-
-/**
- * RSS of the process that runs the worker: the largest node process in the demo's process tree
- * (bin/flywheel.js may re-run itself with MALLOC_ARENA_MAX set); the Temporal server is not counted.
- */
-async function workerRssMb(rootPid: number): Promise<number> {
-  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
-  const all = new Map<number, { name: string; ppid: number; rssMb: number }>();
-  for (const pid of pids) {
-    const status = await procStatus(pid);
-    if (status) all.set(pid, status);
-  }
-  const inTree = (pid: number): boolean => pid === rootPid || (all.has(pid) && pid > 1 && inTree(all.get(pid)!.ppid));
-  return Math.max(0, ...[...all].filter(([pid, s]) => s.name.startsWith('node') && inTree(pid)).map(([, s]) => s.rssMb));
-}
 
 async function benchDemo(): Promise<{ wallSeconds: number; peakRssMb: number; report: RunReport; seedSeconds?: number }> {
   if (!(await isPortFree(7233)) || !(await isPortFree(8233))) {
@@ -55,10 +37,9 @@ async function benchDemo(): Promise<{ wallSeconds: number; peakRssMb: number; re
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
-  let peakRssMb = 0;
-  const sampler = setInterval(() => void workerRssMb(child.pid!).then((mb) => (peakRssMb = Math.max(peakRssMb, mb))), 200);
+  const sampler = samplePeakRss(child.pid!);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  clearInterval(sampler);
+  const peakRssMb = sampler.stop();
   const wallSeconds = (Date.now() - started) / 1000;
   await rm(home, { recursive: true, force: true });
   if (code !== 0) throw new Error(`demo exited ${code}:\n${stderr.slice(-2000)}`);
@@ -109,6 +90,8 @@ async function benchEngine(rows: number): Promise<{ rows: number; splitSeconds: 
 
 const demo = await benchDemo();
 const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
+const manyTables: ManyTablesResult[] = [];
+for (const n of manyTableCounts()) manyTables.push(await benchManyTables(n));
 const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
 const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
 const results = {
@@ -127,15 +110,18 @@ const results = {
     splitRowsPerSecond: Math.round(engine.rows / engine.splitSeconds),
     bucketRowsPerSecond: Math.round(engine.rows / engine.bucketSeconds),
   },
+  manyTables,
 };
 const checks = [
   { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: results.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${results.demoWallSeconds}s` },
   { target: `worker RSS ≤ ${TARGET_WORKER_RSS_MB} MB`, ok: results.workerPeakRssMb <= TARGET_WORKER_RSS_MB, value: `${results.workerPeakRssMb} MB` },
+  ...manyTables.flatMap(manyTableChecks),
 ];
 console.log('\nFlywheel bench (2-core target machine)');
 console.log(`  demo: ${results.tables} tables, ${rows.toLocaleString('en-US')} rows, workflow ${results.workflowSeconds}s, wall ${results.demoWallSeconds}s (seed ${results.demoSeedSeconds ?? '?'}s)`);
 console.log(`  stages: ${Object.entries(results.stages).map(([k, v]) => `${k} ${v}s`).join(' · ')}`);
 console.log(`  engine (${engine.rows.toLocaleString('en-US')} rows): split ${engine.splitSeconds}s (${results.engine.splitRowsPerSecond.toLocaleString('en-US')} rows/s), bucket into 256 files ${engine.bucketSeconds}s (${results.engine.bucketRowsPerSecond.toLocaleString('en-US')} rows/s)`);
+for (const m of manyTables) console.log(formatManyTables(m));
 for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.value}`);
 console.log(JSON.stringify(results));
 process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
