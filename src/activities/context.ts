@@ -3,10 +3,19 @@ import { Context } from '@temporalio/activity';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { OperationContext } from '../ports/context.js';
 
-/** The running activity's heartbeat and cancellation, as the ports see them. */
-export function operationContext(): OperationContext {
+/**
+ * The running activity's heartbeat and cancellation, as the ports see them. `about` (e.g.
+ * `{ table: 'IBE_01', stage: 'bucket' }`) goes into every heartbeat, so the UI's pending activity
+ * says what it works on beside the adapter's step (`{"table":"IBE_01","stage":"bucket","step":"writing"}`).
+ */
+export function operationContext(about?: Record<string, string | number>): OperationContext {
   const ctx = Context.current();
-  return { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal };
+  const heartbeat = (details?: unknown) => {
+    if (!about) return ctx.heartbeat(details);
+    const own = details === undefined ? {} : typeof details === 'object' && details !== null && !Array.isArray(details) ? details : { details };
+    ctx.heartbeat({ ...about, ...own });
+  };
+  return { heartbeat, signal: ctx.cancellationSignal };
 }
 
 /**

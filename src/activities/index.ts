@@ -30,6 +30,9 @@ export interface ActivityDependencies {
  * The activities the workflows call, bound to one environment's backend. Each is a thin shell: the
  * work is in the port implementations, the rules in src/domain.
  */
+/** What a table stage's heartbeats say it works on. */
+const about = (input: TableStageInput, stage: string) => ({ table: input.table.name, stage });
+
 export function createActivities({ config, backend, lineage }: ActivityDependencies) {
   const polling = {
     pollMinMs: config.jobs.pollMinSeconds * 1000,
@@ -57,14 +60,14 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     registerStagedTable: (input: TableStageInput) =>
       withFailureTypes(() =>
-        persisted(input, 'staged', registerStagedTable(backend.catalog, operationContext(), { ...input, requestToken: activityRequestToken() })),
+        persisted(input, 'staged', registerStagedTable(backend.catalog, operationContext(about(input, 'register')), { ...input, requestToken: activityRequestToken() })),
       ),
 
     createBucketedTable: (input: TableStageInput & { requestToken: string }) =>
-      withFailureTypes(() => persisted(input, 'bucketed', createBucketedTable(backend.bucketed, operationContext(), input))),
+      withFailureTypes(() => persisted(input, 'bucketed', createBucketedTable(backend.bucketed, operationContext(about(input, 'bucket')), input))),
 
     validateBucketedTable: (input: TableStageInput) =>
-      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(), input)),
+      withFailureTypes(() => validateBucketedTable(backend.bucketed, operationContext(about(input, 'validate')), input)),
 
     publishLineage: (run: LineageRun) => lineage.publish(run, operationContext()),
 

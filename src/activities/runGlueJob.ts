@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { classifyJobRunState, pollDelayMs } from '../domain/jobRuns.js';
 import type { PlannedJob } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
+import { listSome } from '../domain/summarize.js';
 import type { JobRunner, JobRunStatus } from '../ports/jobRunner.js';
 
 export interface RunGlueJobInput {
@@ -21,6 +22,9 @@ export interface JobPolling {
 interface JobHeartbeat {
   runId: string;
   state?: string;
+  /** What the run works on, for the UI's pending activity: job name, table count and the first names. */
+  job?: string;
+  tables?: string;
 }
 
 function toReport(input: RunGlueJobInput, status: JobRunStatus): JobRunReport {
@@ -32,6 +36,7 @@ function toReport(input: RunGlueJobInput, status: JobRunStatus): JobRunReport {
     executionTimeSeconds: status.executionTimeSeconds,
     dpuSeconds: status.dpuSeconds,
     errorMessage: status.errorMessage,
+    tables: [...input.job.tables],
   };
 }
 
@@ -76,12 +81,13 @@ export async function runGlueJob(jobs: JobRunner, polling: JobPolling, input: Ru
     }));
     ctx.log.info('started job run', { jobName: input.job.jobName, runId });
   }
-  ctx.heartbeat({ runId } satisfies JobHeartbeat);
+  const about = { job: input.job.jobName, tables: listSome(input.job.tables, 3, 128) };
+  ctx.heartbeat({ runId, ...about } satisfies JobHeartbeat);
 
   try {
     for (let poll = 0; ; poll++) {
       const status = await jobs.getJobRun(input.job.jobName, runId);
-      ctx.heartbeat({ runId, state: status.state } satisfies JobHeartbeat);
+      ctx.heartbeat({ runId, state: status.state, ...about } satisfies JobHeartbeat);
       const outcome = classifyJobRunState(status.state);
       if (outcome === 'succeeded') return toReport(input, status);
       if (outcome === 'failed') {

@@ -24,6 +24,13 @@ export interface TableRecord {
 
 const READ_CONCURRENCY = 16;
 
+const LINEAGE_SINK_LABELS: Record<FlywheelConfig['lineage']['sink'], string> = {
+  file: 'OpenLineage file',
+  openlineage: 'OpenLineage',
+  openmetadata: 'OpenMetadata',
+  none: 'nowhere (disabled)',
+};
+
 /** `fn` over `items`, at most `limit` at once, results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -60,6 +67,7 @@ export async function planRefreshRun(config: FlywheelConfig, backend: Backend, i
     runKey,
     manifest: backend.manifests.location(runKey),
     scale: { ...config.scale },
+    lineageSink: LINEAGE_SINK_LABELS[config.lineage.sink],
   };
 }
 

@@ -71,6 +71,8 @@ export interface PlanSummary extends Omit<RefreshPlan, 'tables' | 'jobs'> {
   runKey: string;
   manifest: string;
   scale: RefreshScale;
+  /** Where lineage goes, for the lineage activity's summary: `OpenMetadata`, `OpenLineage file`… */
+  lineageSink: string;
 }
 
 /** Groups tables into batches of at most `size`, in plan order. */

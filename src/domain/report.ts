@@ -37,6 +37,10 @@ export interface JobRunReport {
   executionTimeSeconds?: number;
   dpuSeconds?: number;
   errorMessage?: string;
+  /** The tables this run processed. */
+  tables?: string[];
+  /** Set on a run that did not succeed once a later run of the same job redid its tables (a reprocess). */
+  supersededBy?: string;
 }
 
 export type LineageStatus = 'published' | 'pending' | 'failed' | 'disabled';

@@ -10,11 +10,12 @@ const retry = {
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
-export const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>({
+export const stageOptions: ActivityOptions = {
   startToCloseTimeout: '15m',
   heartbeatTimeout: '2m',
   retry: { ...retry, maximumAttempts: 5 },
-});
+};
+export const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>(stageOptions);
 
 // Glue runs take minutes to hours: the job's own timeout bounds them; heartbeats (every poll) prove
 // the worker is alive. On cancellation the activity stops the run and the workflow waits for that.
@@ -41,13 +42,15 @@ export const { publishLineage } = proxyActivities<Activities>({
 });
 
 // Batched refreshes: documents of the run's manifest (plan, per-table records, report). Short I/O.
-export const { planRefreshRun, prepareBatch, recordTables, loadTableReports, writeRunReport } = proxyActivities<Activities>({
+export const manifestOptions: ActivityOptions = {
   startToCloseTimeout: '15m',
   retry: { ...retry, maximumAttempts: 5 },
-});
+};
+export const { planRefreshRun, prepareBatch, recordTables, loadTableReports, writeRunReport } = proxyActivities<Activities>(manifestOptions);
 
 // Like publishLineage: never holds up or fails the data run.
-export const { publishRunLineage } = proxyActivities<Activities>({
+export const lineageOptions: ActivityOptions = {
   startToCloseTimeout: '10m',
   retry: { ...retry, maximumAttempts: 3 },
-});
+};
+export const { publishRunLineage } = proxyActivities<Activities>(lineageOptions);

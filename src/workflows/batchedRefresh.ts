@@ -12,7 +12,7 @@ import type { PlanSummary } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { listSome } from '../domain/summarize.js';
 import { runKeyOf } from '../ports/runManifests.js';
-import { loadTableReports, planRefreshRun, publishRunLineage, writeRunReport } from './activityProxies.js';
+import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
 import { batchProgressSignal } from './definitions.js';
 import type { MonthlyRefreshInput } from './input.js';
@@ -23,7 +23,7 @@ import { failureMessage } from './refreshPipeline.js';
 import { RefreshTracker, type CarriedTracker, type RunState } from './refreshTracker.js';
 import { reprocessLoop } from './reprocessLoop.js';
 import { parseReprocessRequest, RequestRejected, resolveReprocess, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
-import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
+import { failedTablesValue, FlywheelEnvironment, FlywheelFailedTables, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
 
 /** Tables listed in the workflow's own result; all of them are in the report in the manifest. */
 export const REPORT_TABLES_MAX = 200;
@@ -45,10 +45,15 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   let summary: PlanSummary | undefined = continued?.summary;
   let runner: BatchRunner | undefined;
 
+  const live = liveMemo(tracker);
+  const onChange = () => {
+    setCurrentDetails(tracker.markdown());
+    live();
+  };
   const setState = (state: RunState) => {
     tracker.state = state;
     upsertSearchAttributes([{ key: FlywheelStatus, value: state }]);
-    setCurrentDetails(tracker.markdown());
+    onChange();
   };
   const workFor = (request: ReprocessRequest): ReprocessWork => {
     if (tracker.state === 'succeeded' || tracker.state === 'failed') throw new RequestRejected(`the run has already ${tracker.state}`);
@@ -69,17 +74,15 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   if (!summary) {
     tracker.beginStage('discover');
     try {
-      summary = await planRefreshRun({
-        environment: input.environment,
-        snapshotDt: input.snapshotDt,
-        tables: input.tables,
-        runKey: runKeyOf(info.workflowId, info.runId),
-      });
+      summary = await planRefreshRun.executeWithOptions(
+        { ...manifestOptions, summary: `discover snapshot for ${input.environment}${input.snapshotDt ? ` (${input.snapshotDt})` : ''}` },
+        [{ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, runKey: runKeyOf(info.workflowId, info.runId) }],
+      );
     } catch (error) {
       // A snapshot or table that does not exist is the caller's mistake (CLI exit 2), not a failed run.
       const cause = error instanceof ActivityFailure ? error.cause : undefined;
       const type = cause instanceof ApplicationFailure && cause.type === 'InvalidInput' ? 'InvalidInput' : 'RefreshFailed';
-      return finish(tracker, undefined, `discovery failed: ${failureMessage(error)}`, type);
+      return finish(tracker, live, undefined, `discovery failed: ${failureMessage(error)}`, type);
     }
     tracker.endStage('discover');
   }
@@ -88,12 +91,15 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   tracker.addTables(summary.tables);
   upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: summary.snapshotDt }]);
   const plan = summary;
-  runner = new BatchRunner(plan, tracker, () => setCurrentDetails(tracker.markdown()), continued?.pass ?? 0);
+  runner = new BatchRunner(plan, tracker, onChange, continued?.pass ?? 0);
 
   if (continued) {
     // The tables' reports live in the manifest, not in the continue-as-new input (which stays small).
     for (let offset = 0; offset < plan.tables.length; offset += RELOAD_PAGE) {
-      const page = await loadTableReports({ runKey: plan.runKey, offset, limit: RELOAD_PAGE });
+      const page = await loadTableReports.executeWithOptions(
+        { ...manifestOptions, summary: `reload table reports ${offset + 1}–${Math.min(offset + RELOAD_PAGE, plan.tables.length)}` },
+        [{ runKey: plan.runKey, offset, limit: RELOAD_PAGE }],
+      );
       tracker.putReports(page.tables);
     }
     for (const request of continued.requests) control.requests.push(parseReprocessRequest(request));
@@ -133,7 +139,9 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
 
   tracker.beginStage('lineage');
   try {
-    tracker.lineage = await publishRunLineage({ runKey: plan.runKey, header: lineageHeader(tracker, plan.environment, plan.snapshotDt) });
+    tracker.lineage = await publishRunLineage.executeWithOptions({ ...lineageOptions, summary: `lineage → ${plan.lineageSink}` }, [
+      { runKey: plan.runKey, header: lineageHeader(tracker, plan.environment, plan.snapshotDt) },
+    ]);
   } catch (error) {
     tracker.lineage = { status: 'failed', reason: failureMessage(error) };
   }
@@ -141,21 +149,21 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
 
   const failed = tracker.failedTables();
   const abandonedBecause = control.abandonedBecause;
-  if (failed.length === 0 && !abandonedBecause) return finish(tracker, plan);
+  if (failed.length === 0 && !abandonedBecause) return finish(tracker, live, plan);
   const causes = listSome(failed.map((t) => `${t.name} at ${t.stage}: ${t.lastError}`), 5, 600);
   const why = abandonedBecause
     ? `abandoned: ${abandonedBecause}`
     : timedOut
       ? `no reprocess request within ${plan.reprocessWaitSeconds}s`
       : 'failed';
-  return finish(tracker, plan, `${failed.length} of ${plan.tables.length} table(s) ${why}${causes ? ` — ${causes}` : ''}`);
+  return finish(tracker, live, plan, `${failed.length} of ${plan.tables.length} table(s) ${why}${causes ? ` — ${causes}` : ''}`);
 }
 
 /**
  * Final bookkeeping: the complete report goes to the manifest, the workflow's result lists at most
  * {@link REPORT_TABLES_MAX} tables (failed first). A failed run fails the workflow with that report as details.
  */
-async function finish(tracker: RefreshTracker, plan: PlanSummary | undefined, error?: string, type = 'RefreshFailed'): Promise<RunReport> {
+async function finish(tracker: RefreshTracker, live: () => void, plan: PlanSummary | undefined, error?: string, type = 'RefreshFailed'): Promise<RunReport> {
   tracker.state = error ? 'failed' : 'succeeded';
   tracker.error = error;
   upsertSearchAttributes([{ key: FlywheelStatus, value: tracker.state }]);
@@ -164,13 +172,41 @@ async function finish(tracker: RefreshTracker, plan: PlanSummary | undefined, er
   if (plan) {
     const { tables: _all, ...header } = report;
     try {
-      report.reportLocation = (await writeRunReport({ runKey: plan.runKey, report: header })).location;
+      const written = await writeRunReport.executeWithOptions({ ...manifestOptions, summary: `write the full report (${tracker.tableCount} tables)` }, [
+        { runKey: plan.runKey, report: header },
+      ]);
+      report.reportLocation = written.location;
     } catch (writeError) {
       report.error = `${report.error ? `${report.error}; ` : ''}the full report could not be written: ${failureMessage(writeError)}`;
     }
   }
-  // The memo shows in the UI's run list and describe(): what the run cost, without opening it.
-  upsertMemo({ cost: report.cost ?? null, tables: tracker.tableCount, failedTables: tracker.failedTables().length });
+  live();
   if (error) throw ApplicationFailure.create({ type, nonRetryable: true, message: error, details: [report] });
   return report;
+}
+
+/**
+ * Keeps the memo (state, failed-table count, cost, deadline: shown in the UI and `describe()`) and
+ * the `FlywheelFailedTables` search attribute current while the run runs or is parked. Upserts only
+ * when something changed, so the history grows with failures and batches, not with progress.
+ */
+function liveMemo(tracker: RefreshTracker): () => void {
+  let memoKey = '';
+  let failedKey = '[]';
+  return () => {
+    const failed = tracker.failedTables().map((t) => t.name);
+    const cost = tracker.cost() ?? null;
+    const deadline = tracker.state === 'awaiting-reprocess' ? (tracker.reprocessDeadline ?? null) : null;
+    const memo = { state: tracker.state, tables: tracker.tableCount, failedTables: failed.length, cost, reprocessDeadline: deadline };
+    const key = JSON.stringify(memo);
+    if (key !== memoKey) {
+      memoKey = key;
+      upsertMemo(memo);
+    }
+    const value = failedTablesValue(failed);
+    if (JSON.stringify(value) !== failedKey) {
+      failedKey = JSON.stringify(value);
+      upsertSearchAttributes([{ key: FlywheelFailedTables, value }]);
+    }
+  };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ADDRESSABLE_TABLE_NAME } from '../domain/tables.js';
-import { prepareBatch, recordTables } from './activityProxies.js';
+import { listSome } from '../domain/summarize.js';
+import { manifestOptions, prepareBatch, recordTables } from './activityProxies.js';
 import { RefreshBatchInputSchema, type BatchResult, type RefreshBatchInput } from './batchInput.js';
 import { BatchProgressReporter } from './batchProgress.js';
 import { statusQuery } from './definitions.js';
@@ -37,14 +38,12 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
 
   let pipeline: RefreshPipeline | undefined;
   try {
-    const prepared = await prepareBatch({
-      runKey: input.runKey,
-      environment: input.environment,
-      snapshotDt: input.snapshotDt,
-      tables: names,
-      // The first pass uses discovery's sizes; a reprocess re-lists what may have been re-delivered.
-      rediscover: input.pass > 1 ? input.work.filter((w) => w.from === 'split').map((w) => w.table) : [],
-    });
+    // The first pass uses discovery's sizes; a reprocess re-lists what may have been re-delivered.
+    const rediscover = input.pass > 1 ? input.work.filter((w) => w.from === 'split').map((w) => w.table) : [];
+    const prepared = await prepareBatch.executeWithOptions(
+      { ...manifestOptions, summary: `prepare batch ${input.batch}/${input.batches}: ${names.length} table(s)${rediscover.length ? `, re-discover ${listSome(rediscover, 3, 128)}` : ''}` },
+      [{ runKey: input.runKey, environment: input.environment, snapshotDt: input.snapshotDt, tables: names, rediscover }],
+    );
     tracker.addTables(prepared.tables);
     for (const w of input.work) tracker.update(w.table, { attempts: w.attempts });
     pipeline = new RefreshPipeline(
@@ -65,6 +64,8 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
   await reporter.stop();
   setCurrentDetails(tracker.markdown());
   const tables = tracker.tableReports();
-  await recordTables({ runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) });
+  await recordTables.executeWithOptions({ ...manifestOptions, summary: `record ${tables.length} table report(s)` }, [
+    { runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) },
+  ]);
   return { tables, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };
 }

@@ -2,12 +2,14 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, log } from '
 import { restrictJob, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
+import { listSome } from '../domain/summarize.js';
 import {
   bucketOptions,
   createBucketedTable,
   jobRunOptions,
   registerStagedTable,
   runGlueJob,
+  stageOptions,
   validateBucketedTable,
 } from './activityProxies.js';
 import type { TableOutputs } from '../lineage/runTables.js';
@@ -34,6 +36,11 @@ function jobFailureOf(error: unknown): JobFailureDetail {
 }
 
 const at = (stage: Stage) => STAGES.indexOf(stage);
+
+/** `etl-…-split-and-bucket: 26 tables — IBE_01, IBE_02, IBE_03 and 23 more` (never a name cut in half). */
+export function jobSummary(job: PlannedJob): string {
+  return `${job.jobName}: ${job.tables.length} table(s) — ${listSome(job.tables, 3, 128)}`;
+}
 
 /** What the pipeline needs of a plan: a whole refresh's (before batching) or one batch's. */
 export type PipelinePlan = Pick<RefreshPlan, 'snapshotDt' | 'tables' | 'jobs' | 'bucketColumn' | 'bucketCount' | 'tableConcurrency'> & {
@@ -84,7 +91,7 @@ export class RefreshPipeline {
     let failed = new Map<string, string>();
     try {
       const report = await runGlueJob.executeWithOptions(
-        { ...jobRunOptions, summary: `${job.jobName}: ${job.tables.join(', ').slice(0, 180)}` },
+        { ...jobRunOptions, summary: jobSummary(job) },
         [{ job, attempt: ++this.jobAttempts }],
       );
       this.tracker.addJob(report);
@@ -129,7 +136,7 @@ export class RefreshPipeline {
       if (at(start) <= at('register')) {
         tracker.enter(table.name, 'register');
         this.onChange();
-        out.staged = await registerStagedTable(this.stageInput(table));
+        out.staged = await registerStagedTable.executeWithOptions({ ...stageOptions, summary: `register ${table.name}` }, [this.stageInput(table)]);
         tracker.endStage('register');
         tracker.update(table.name, {
           stagedTable: `${out.staged.database}.${out.staged.tableName}`,
@@ -144,7 +151,7 @@ export class RefreshPipeline {
         this.onChange();
         const requestToken = `${tracker.runId}:${table.name}:${tracker.table(table.name).attempts}`;
         out.bucketed = await createBucketedTable.executeWithOptions(
-          { ...bucketOptions, summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
+          { ...bucketOptions, summary: `bucket ${table.name} → ${this.plan.bucketCount} buckets (CTAS)` },
           [{ ...this.stageInput(table), requestToken }],
         );
         tracker.endStage('bucket');
@@ -158,7 +165,7 @@ export class RefreshPipeline {
       }
       tracker.enter(table.name, 'validate');
       this.onChange();
-      const checked = await validateBucketedTable(this.stageInput(table));
+      const checked = await validateBucketedTable.executeWithOptions({ ...stageOptions, summary: `validate ${table.name}` }, [this.stageInput(table)]);
       tracker.update(table.name, {
         rowsStaged: checked.stagedRows,
         rowsBucketed: checked.bucketedRows,

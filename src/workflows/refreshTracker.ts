@@ -1,5 +1,7 @@
 import { athenaBilledBytes, costOfUsage, type Pricing, type RunCost, type UsageTotals } from '../domain/cost.js';
-import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
+import { nextCommands } from '../domain/operatorCommands.js';
+import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport, TableState } from '../domain/report.js';
+import { currentStage, stageProgress, type StageProgress } from '../domain/progress.js';
 import { STAGES, type SourceTable, type Stage } from '../domain/tables.js';
 import { RejectionLog, type RejectedRequest } from './rejections.js';
 import { markdownDetails } from './refreshMarkdown.js';
@@ -15,7 +17,14 @@ export interface RefreshStatus {
   environment: string;
   state: RunState;
   snapshotDt?: string;
+  /** When the refresh started (its first run, across continue-as-new). */
+  startedAt: string;
+  /** The least advanced stage of a running table; otherwise the furthest stage reached. */
   stage: Stage;
+  /** Tables per state, over all tables. */
+  counts: Record<TableState, number>;
+  /** `split 26/26 · register 25/26 · …` as data, over all tables. */
+  stageProgress: StageProgress[];
   /** Failed tables first; at most {@link STATUS_TABLES_MAX} (`tableCount` counts them all). */
   tables: TableReport[];
   tableCount: number;
@@ -28,6 +37,8 @@ export interface RefreshStatus {
   rejectedSignalCount: number;
   /** While `awaiting-reprocess`: when the wait ends (fixed when the run parked; signals never extend it). */
   reprocessDeadline?: string;
+  /** While `awaiting-reprocess`: what to type next (reprocess via CLI, update, signal; abandon). */
+  nextCommands?: string[];
   lineage: { status: LineageStatus; reason?: string; events?: number };
   cost?: RunCost;
   error?: string;
@@ -175,6 +186,12 @@ export class RefreshTracker {
   }
 
   addJob(job: JobRunReport): void {
+    // A failed run stays in the report, marked as superseded once a later run of that job redoes its tables.
+    const redone = new Set(job.tables ?? []);
+    for (const earlier of this.jobs) {
+      if (earlier.jobKey !== job.jobKey || earlier.state === 'SUCCEEDED' || earlier.supersededBy) continue;
+      if ((earlier.tables ?? []).some((t) => redone.has(t))) earlier.supersededBy = job.runId;
+    }
     this.jobs.push(job);
     this.jobCount += 1;
     this.usage.glueDpuSeconds += job.dpuSeconds ?? 0;
@@ -219,6 +236,11 @@ export class RefreshTracker {
     return this.tableReports().filter((t) => t.state === 'failed');
   }
 
+  /** The stage the run is at for people: the least advanced running table's, else the furthest reached. */
+  currentStage(): Stage {
+    return currentStage(this.tableReports(), this.stage);
+  }
+
   /** Tables in the order an operator reads them (failed first), at most `max`. */
   tablesForOperators(max = Number.POSITIVE_INFINITY): TableReport[] {
     return operatorOrder(this.tableReports()).slice(0, max);
@@ -237,13 +259,20 @@ export class RefreshTracker {
   }
 
   status(): RefreshStatus {
+    const all = this.tableReports();
+    const counts: Record<TableState, number> = { failed: 0, running: 0, pending: 0, succeeded: 0 };
+    for (const t of all) counts[t.state] += 1;
+    const parked = this.state === 'awaiting-reprocess';
     return {
       workflowId: this.workflowId,
       runId: this.runId,
       environment: this.environment,
       state: this.state,
       snapshotDt: this.snapshotDt,
-      stage: this.stage,
+      startedAt: this.startedAt,
+      stage: currentStage(all, this.stage),
+      counts,
+      stageProgress: stageProgress(all),
       tables: this.tablesForOperators(STATUS_TABLES_MAX),
       tableCount: this.tables.size,
       stages: this.stageTimings(),
@@ -251,7 +280,10 @@ export class RefreshTracker {
       jobCount: this.jobCount,
       rejectedSignals: this.rejections.list(),
       rejectedSignalCount: this.rejections.total,
-      reprocessDeadline: this.state === 'awaiting-reprocess' ? this.reprocessDeadline : undefined,
+      reprocessDeadline: parked ? this.reprocessDeadline : undefined,
+      nextCommands: parked
+        ? nextCommands({ workflowId: this.workflowId, snapshotDt: this.snapshotDt, failedTables: all.filter((t) => t.state === 'failed').map((t) => t.name) })
+        : undefined,
       lineage: { ...this.lineage },
       cost: this.cost(),
       error: this.error,

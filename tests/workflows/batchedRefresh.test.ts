@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { outputFileCount } from '../../src/domain/fileSizing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptSourceFile } from '../../scripts/lib/corruptSource.js';
 import { waitForRunState } from '../../src/client/status.js';
@@ -23,6 +25,8 @@ describe('batched refresh', () => {
       bucketCount: 16,
       config: {
         reprocess: { waitHours: 1 },
+        // One staged file per KiB of source, so a re-delivered file of another size changes the file count.
+        fileSizing: { filesPerGb: 1024 ** 2, maxFiles: 256, minFiles: 1 },
         scale: { batchSize: 2, batchConcurrency: 2, progressSeconds: 0.1, continueAsNewAfterEvents: 20 },
       },
     });
@@ -32,6 +36,7 @@ describe('batched refresh', () => {
   it('runs batches as children, continues as new while parked, and completes after a reprocess', async () => {
     const broken = await corruptSourceFile(h.config, h.home, 'MIACS_02', '2026-10-01');
     const workflowId = refreshWorkflowId(h.config.environment, '2026-10-01');
+    let expectedStagedFiles = 0;
     const report = await h.withWorker(async () => {
       const started = await h.client.workflow.start('monthlyRefresh', {
         taskQueue: h.config.temporal.taskQueue!,
@@ -69,7 +74,13 @@ describe('batched refresh', () => {
       expect(status).toMatchObject({ state: "awaiting-reprocess", reprocessDeadline: parked.reprocessDeadline, rejectedSignalCount: 6, tableCount: 6, jobCount: 4 });
       expect(status.tables[0]).toMatchObject({ name: 'MIACS_02', state: 'failed' });
 
+      // The vendor re-delivers MIACS_02 with a second file: the reprocess must re-discover its size.
       await broken.restore();
+      const partition = path.dirname(broken.file);
+      await copyFile(broken.file, path.join(partition, 'part-00099.parquet'));
+      let bytes = 0;
+      for (const f of await readdir(partition)) if (f.endsWith('.parquet')) bytes += (await stat(path.join(partition, f))).size;
+      expectedStagedFiles = outputFileCount(bytes, h.config.fileSizing);
       const accepted = await handle.executeUpdate(reprocessUpdate, { args: [{}] });
       expect(accepted).toMatchObject({ accepted: true, tables: ['MIACS_02'] });
       return (await handle.result()) as RunReport;
@@ -77,9 +88,18 @@ describe('batched refresh', () => {
 
     expect(report.status).toBe('succeeded');
     expect(report.tableCount).toBe(6);
-    expect(report.tables.find((t) => t.name === 'MIACS_02')).toMatchObject({ state: 'succeeded', attempts: 2, bucketFiles: 16, rowsBucketed: 200 });
+    const miacs = report.tables.find((t) => t.name === 'MIACS_02')!;
+    expect(miacs).toMatchObject({ state: 'succeeded', attempts: 2, bucketFiles: 16, stagedFiles: expectedStagedFiles });
+    expect(miacs.rowsBucketed).toBeGreaterThan(200); // the re-delivered file's rows are in
+    expect(miacs.rowsBucketed).toBe(miacs.rowsSource);
+    expect(expectedStagedFiles).toBeGreaterThan(1);
     expect(report.tables.filter((t) => t.attempts === 1)).toHaveLength(5);
     expect(report.jobs.map((j) => j.state).sort()).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // Every job run stays in the report; the failed one says which run superseded it.
+    const failedRun = report.jobs.find((j) => j.state === 'FAILED')!;
+    const rerun = report.jobs.at(-1)!;
+    expect(rerun.tables).toEqual(['MIACS_02']);
+    expect(failedRun).toMatchObject({ supersededBy: rerun.runId, tables: expect.arrayContaining(['MIACS_02']) });
     expect(report.lineage.status).toBe('published');
     // The complete report is in the run's manifest under FLYWHEEL_HOME.
     expect(report.reportLocation).toMatch(new RegExp(`${h.home}/runs/${workflowId}/.+/report\\.json$`));

@@ -73,8 +73,9 @@ describe('reprocessing a failed table by signal', () => {
       expect(queried).toContain('NOPE_42');
       // The Web UI's "current details" show the same: per-table progress and the rejected requests.
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-      expect(metadata.currentDetails).toMatch(/^\*\*awaiting-reprocess\*\*/);
-      expect(metadata.currentDetails).toMatch(/\| MIACS_01 \| split \| failed \| 1 \|/);
+      expect(metadata.currentDetails).toMatch(/^\*\*Awaiting reprocess until \d{4}-\d\d-\d\d \d\d:\d\d UTC\*\* — 1 of 3 table\(s\) failed/);
+      expect(metadata.currentDetails).toContain('- ✘ **MIACS_01** — failed at **split**, attempt 1');
+      expect(metadata.currentDetails).toContain(`temporal workflow update execute --workflow-id ${workflowId} --name reprocess --input '{"tables":["MIACS_01"]}'`);
       expect(metadata.currentDetails).toContain('unknown table(s) NOPE_42');
 
       await broken.restore();
