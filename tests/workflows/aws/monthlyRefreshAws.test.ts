@@ -65,11 +65,13 @@ describe('monthlyRefresh with backend: aws over moto (Glue jobs played, Athena C
       const runs = await h.jobRuns(job.jobName);
       expect(runs.map((r) => r.Id), job.jobName).toEqual([job.runId]);
       expect(job.state).toBe('SUCCEEDED');
-      // <workflowId>/<runId>/<jobKey>/<the pipeline's job-attempt counter, shared by both jobs>
-      expect(runTagOf(runs[0]!)).toMatch(new RegExp(`^${h.config.environment}-e2e/${report.runId}/${job.jobKey}/[12]$`));
+      // <batch workflow id>/<its run id>/<jobKey>/<the batch pipeline's job-attempt counter, shared by both jobs>
+      expect(runTagOf(runs[0]!)).toMatch(new RegExp(`^${h.config.environment}-e2e-pass1-batch1/[0-9a-f-]+/${job.jobKey}/[12]$`));
       expect(runs[0]!.Arguments?.['--SNAPSHOT_DT']).toBe('2026-10-01');
     }
     expect(polled.filter((s) => s !== 'SUCCEEDED').length).toBeGreaterThanOrEqual(2 * 2);
+    // The plan, per-table outputs and the full report live in the run manifest on S3, next to the bucketed data.
+    expect(report.reportLocation).toMatch(new RegExp(`^s3://${h.config.layout.targetBucket}/${h.config.layout.bucketedPrefix}_flywheel_runs/${h.config.environment}-e2e/[0-9a-f-]+/report\\.json$`));
     expect(h.player.played.map((p) => p.runId).sort()).toEqual(report.jobs.map((j) => j.runId).sort());
     const infobaseRun = h.player.played.find((p) => p.jobName === INFOBASE_JOB)!;
     expect(Object.keys(infobaseRun.rows).sort()).toEqual(['CLC_01', 'IBE_01', 'MIACS_01']); // --TABLES_FILTER
