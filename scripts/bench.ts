@@ -6,6 +6,8 @@
  *   3. bucketing those rows into 256 files with the exact Hive v1 hash (what the CTAS does) against the
  *      same write with DuckDB's hash() (the engine before issue 14), alternated, best of 5 each.
  *   4. Delta OPTIMIZE (Z-order) + VACUUM of a 1M-row Delta table by jobs/delta_maintenance.py (local process).
+ *   5. many small tables (scripts/lib/manyTables.ts): N = 100 and 1,000 (BENCH_TABLES=100,1000,5000 adds
+ *      5,000; BENCH_TABLES=0 skips): wall time and the direct-DuckDB ratio, largest history and payload, RSS.
  * Prints a table and a JSON line; exits 1 when a target is missed.
  *   BENCH_ROWS=1000000 npm run bench   (rows for part 2; default 1,000,000)
  */
@@ -23,33 +25,13 @@ import { PROJECT_ROOT } from '../src/config/home.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import type { RunReport } from '../src/domain/report.js';
 import { isPortFree } from '../src/temporal/devServer.js';
+import { benchManyTables, formatManyTables, manyTableChecks, manyTableCounts, type ManyTablesResult } from './lib/manyTables.js';
+import { samplePeakRss } from './lib/processTree.js';
 
 const TARGET_DEMO_SECONDS = 60;
 const TARGET_WORKER_RSS_MB = 400;
 /** Issue 14: the exact Hive v1 bucketing may cost at most 1.5× the DuckDB hash() version. */
 const TARGET_HIVE_OVER_HASH = 1.5;
-
-async function procStatus(pid: number): Promise<{ name: string; ppid: number; rssMb: number } | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  if (!status) return undefined;
-  const field = (key: string) => new RegExp(`^${key}:\\s+(.*)$`, 'm').exec(status)?.[1] ?? '';
-  return { name: field('Name'), ppid: Number(field('PPid')), rssMb: Number(field('VmRSS').split(' ')[0] || 0) / 1024 };
-}
-
-/**
- * RSS of the process that runs the worker: the largest node process in the demo's process tree
- * (bin/flywheel.js may re-run itself with MALLOC_ARENA_MAX set); the Temporal server is not counted.
- */
-async function workerRssMb(rootPid: number): Promise<number> {
-  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
-  const all = new Map<number, { name: string; ppid: number; rssMb: number }>();
-  for (const pid of pids) {
-    const status = await procStatus(pid);
-    if (status) all.set(pid, status);
-  }
-  const inTree = (pid: number): boolean => pid === rootPid || (all.has(pid) && pid > 1 && inTree(all.get(pid)!.ppid));
-  return Math.max(0, ...[...all].filter(([pid, s]) => s.name.startsWith('node') && inTree(pid)).map(([, s]) => s.rssMb));
-}
 
 async function benchDemo(): Promise<{ wallSeconds: number; peakRssMb: number; report: RunReport; seedSeconds?: number }> {
   if (!(await isPortFree(7233)) || !(await isPortFree(8233))) {
@@ -65,10 +47,9 @@ async function benchDemo(): Promise<{ wallSeconds: number; peakRssMb: number; re
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
-  let peakRssMb = 0;
-  const sampler = setInterval(() => void workerRssMb(child.pid!).then((mb) => (peakRssMb = Math.max(peakRssMb, mb))), 200);
+  const sampler = samplePeakRss(child.pid!);
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  clearInterval(sampler);
+  const peakRssMb = sampler.stop();
   const wallSeconds = (Date.now() - started) / 1000;
   await rm(home, { recursive: true, force: true });
   if (code !== 0) throw new Error(`demo exited ${code}:\n${stderr.slice(-2000)}`);
@@ -187,6 +168,8 @@ async function benchDeltaOptimize(rows: number) {
 const demo = await benchDemo();
 const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
 const delta = await benchDeltaOptimize(Number(process.env.BENCH_ROWS ?? 1_000_000));
+const manyTables: ManyTablesResult[] = [];
+for (const n of manyTableCounts()) manyTables.push(await benchManyTables(n));
 const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
 const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
 const results = {
@@ -219,6 +202,7 @@ const results = {
     vacuumSeconds: delta.vacuumMs / 1000,
     jobSeconds: delta.jobSeconds,
   },
+  manyTables,
 };
 const checks = [
   { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: results.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${results.demoWallSeconds}s` },
@@ -228,6 +212,7 @@ const checks = [
     ok: results.engine.hiveV1OverHash <= TARGET_HIVE_OVER_HASH,
     value: `${results.engine.hiveV1OverHash}×`,
   },
+  ...manyTables.flatMap(manyTableChecks),
 ];
 console.log('\nFlywheel bench (2-core target machine)');
 console.log(`  demo: ${results.tables} tables, ${rows.toLocaleString('en-US')} rows, workflow ${results.workflowSeconds}s, wall ${results.demoWallSeconds}s (seed ${results.demoSeedSeconds ?? '?'}s)`);
@@ -240,6 +225,7 @@ console.log(
   `  Delta OPTIMIZE ZORDER BY customer_user_id (${delta.rows.toLocaleString('en-US')} rows): ${delta.filesBefore} → ${delta.filesAfter} files in ` +
     `${delta.optimizeMs / 1000}s, VACUUM ${delta.vacuumMs / 1000}s, job process end to end ${delta.jobSeconds}s`,
 );
+for (const m of manyTables) console.log(formatManyTables(m));
 for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.value}`);
 console.log(JSON.stringify(results));
 process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

@@ -3,6 +3,26 @@ import { Context } from '@temporalio/activity';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { OperationContext } from '../ports/context.js';
 
+/** What an activity works on (e.g. `{ table: 'IBE_01', stage: 'bucket' }`), carried in every heartbeat. */
+export type HeartbeatAbout = Record<string, string | number>;
+
+/** `about` beside the adapter's own details, so the UI's pending activity says what it works on. */
+function withAbout(about: HeartbeatAbout | undefined, details: unknown): unknown {
+  if (!about) return details;
+  const own = details === undefined ? {} : typeof details === 'object' && details !== null && !Array.isArray(details) ? details : { details };
+  return { ...about, ...own };
+}
+
+/**
+ * The running activity's heartbeat and cancellation, as the ports see them, for short operations that need no
+ * timer (see {@link withOperationContext} for long ones). `about` goes into every heartbeat
+ * (`{"table":"IBE_01","stage":"bucket","step":"writing"}`).
+ */
+export function operationContext(about?: HeartbeatAbout): OperationContext {
+  const ctx = Context.current();
+  return { heartbeat: (details?: unknown) => ctx.heartbeat(withAbout(about, details)), signal: ctx.cancellationSignal };
+}
+
 /** How often a kept-alive activity heartbeats: a few times per heartbeat timeout, at most every 5 s. */
 export function keepAliveIntervalMs(heartbeatTimeoutMs: number | undefined): number | undefined {
   if (!heartbeatTimeoutMs) return undefined;
@@ -17,16 +37,16 @@ export function keepAliveIntervalMs(heartbeatTimeoutMs: number | undefined): num
  * server.) Until the body reports something, the previous attempt's details are kept, so a retry that
  * dies early does not erase what it re-attaches by (a job run id).
  */
-export async function withOperationContext<T>(body: (ctx: OperationContext) => Promise<T>): Promise<T> {
+export async function withOperationContext<T>(body: (ctx: OperationContext) => Promise<T>, about?: HeartbeatAbout): Promise<T> {
   const activity = Context.current();
-  let latest: unknown = activity.info.heartbeatDetails;
+  let latest: unknown = activity.info.heartbeatDetails ?? (about ? { ...about } : undefined);
   const every = keepAliveIntervalMs(activity.info.heartbeatTimeoutMs);
   const timer = every ? setInterval(() => activity.heartbeat(latest), every) : undefined;
   try {
     return await body({
       heartbeat: (details) => {
-        latest = details;
-        activity.heartbeat(details);
+        latest = withAbout(about, details);
+        activity.heartbeat(latest);
       },
       signal: activity.cancellationSignal,
     });

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { classifyJobRunState, pollDelayMs } from '../domain/jobRuns.js';
 import type { PlannedJob } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
+import { listSome } from '../domain/summarize.js';
 import type { JobRunner, JobRunStatus } from '../ports/jobRunner.js';
 import { withOperationContext } from './context.js';
 
@@ -22,6 +23,9 @@ export interface JobPolling {
 interface JobHeartbeat {
   runId: string;
   state?: string;
+  /** What the run works on, for the UI's pending activity: job name, table count and the first names. */
+  job?: string;
+  tables?: string;
 }
 
 function toReport(input: RunGlueJobInput, status: JobRunStatus): JobRunReport {
@@ -33,6 +37,7 @@ function toReport(input: RunGlueJobInput, status: JobRunStatus): JobRunReport {
     executionTimeSeconds: status.executionTimeSeconds,
     dpuSeconds: status.dpuSeconds,
     errorMessage: status.errorMessage,
+    tables: [...input.job.tables],
   };
 }
 
@@ -87,12 +92,13 @@ async function followJobRun(
     }));
     ctx.log.info('started job run', { jobName: input.job.jobName, runId });
   }
-  heartbeat({ runId });
+  const about = { job: input.job.jobName, tables: listSome(input.job.tables, 3, 128) };
+  heartbeat({ runId, ...about });
 
   try {
     for (let poll = 0; ; poll++) {
       const status = await jobs.getJobRun(input.job.jobName, runId);
-      heartbeat({ runId, state: status.state });
+      heartbeat({ runId, state: status.state, ...about });
       const outcome = classifyJobRunState(status.state);
       if (outcome === 'succeeded') return toReport(input, status);
       if (outcome === 'failed') {

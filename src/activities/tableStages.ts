@@ -10,6 +10,8 @@ export interface TableStageInput {
   snapshotDt: string;
   bucketColumn: string;
   bucketCount: number;
+  /** The refresh's manifest key: when given, the stage's output is also kept there (batched refreshes). */
+  runKey?: string;
 }
 
 /** Registration also says which job run wrote the staged data (absent in histories from before it did). */

@@ -1,16 +1,10 @@
 import { skewCell } from '../domain/bucketSkew.js';
-import { STAGES, type Stage } from '../domain/tables.js';
+import { formatUtc } from '../domain/operatorCommands.js';
+import { causeFirst, doneWith, formatStageProgress, TABLE_STAGES } from '../domain/progress.js';
 import type { TableReport } from '../domain/report.js';
 import type { RefreshStatus } from '../workflows/refreshTracker.js';
 
-const TABLE_STAGES: Stage[] = ['split', 'register', 'bucket', 'validate'];
 const BAR_WIDTH = 24;
-
-/** Tables that have finished `stage` (moved past it, or succeeded). */
-function doneWith(tables: TableReport[], stage: Stage): number {
-  const index = STAGES.indexOf(stage);
-  return tables.filter((t) => t.state === 'succeeded' || STAGES.indexOf(t.stage) > index).length;
-}
 
 function bar(done: number, total: number): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * BAR_WIDTH);
@@ -19,20 +13,58 @@ function bar(done: number, total: number): string {
 
 function tableLine(t: TableReport): string {
   const mark = { succeeded: '✔', failed: '✘', running: '…', pending: ' ' }[t.state];
-  const rows = t.rowsBucketed !== undefined ? ` ${t.rowsBucketed} rows` : '';
+  const rows = t.rowsBucketed !== undefined ? ` ${t.rowsBucketed.toLocaleString('en-US')} rows` : '';
   const files = t.bucketFiles !== undefined ? ` ${t.bucketFiles} buckets` : '';
   const skew = t.bucketSkew ? ` skew ${skewCell(t.bucketSkew)}` : '';
   const error = t.lastError ? `  ${t.lastError.slice(0, 100)}` : '';
   return `  ${mark} ${t.name.padEnd(16)} ${t.stage.padEnd(9)}${rows}${files}${skew}${error}`;
 }
 
-export function renderStatus(status: RefreshStatus, elapsedMs: number): string[] {
-  const lines = [
-    `${status.workflowId} · ${status.state} · snapshot ${status.snapshotDt ?? '…'} · ${(elapsedMs / 1000).toFixed(1)}s`,
-  ];
-  const total = status.tables.length;
-  for (const stage of TABLE_STAGES) lines.push(`  ${stage.padEnd(9)} ${bar(doneWith(status.tables, stage), total)}`);
+/** `3m 12s`, `1h 04m`, `850ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function headline(status: RefreshStatus, now: number): string {
+  const state = status.state === 'awaiting-reprocess' && status.reprocessDeadline ? `awaiting reprocess until ${formatUtc(status.reprocessDeadline)}` : status.state;
+  const since = status.startedAt ? ` · ${status.state === 'running' || status.state === 'awaiting-reprocess' ? 'running for' : 'took'} ${formatDuration(now - Date.parse(status.startedAt))} (started ${formatUtc(status.startedAt)})` : '';
+  return `${status.workflowId} · ${state} · snapshot ${status.snapshotDt ?? '…'}${since}`;
+}
+
+/** Live progress lines (a terminal redraws them): headline, one bar per stage, one line per table. */
+export function renderStatus(status: RefreshStatus, now = Date.now()): string[] {
+  const lines = [headline(status, now)];
+  const progress = status.stageProgress ?? TABLE_STAGES.map((stage) => ({ stage, done: doneWith(status.tables, stage), total: status.tables.length }));
+  for (const p of progress) lines.push(`  ${p.stage.padEnd(9)} ${bar(p.done, p.total)}`);
   lines.push(...status.tables.map(tableLine));
+  if (status.tableCount > status.tables.length) lines.push(`  … and ${status.tableCount - status.tables.length} more table(s)`);
+  return lines;
+}
+
+/**
+ * `flywheel status` for people: the state and deadline, progress, failed tables with their full
+ * cause (cause first, paths after), the next commands, then the other tables and rejected signals.
+ */
+export function renderStatusReport(status: RefreshStatus, now = Date.now()): string[] {
+  const lines = [headline(status, now)];
+  lines.push(`  progress: ${formatStageProgress(status.stageProgress)} · ${status.counts.succeeded}/${status.tableCount} succeeded, ${status.counts.failed} failed`);
+  const failed = status.tables.filter((t) => t.state === 'failed');
+  for (const t of failed) {
+    const { cause, paths } = causeFirst(t.lastError ?? 'no error recorded');
+    lines.push(`  ✘ ${t.name} failed at ${t.stage} (attempt ${t.attempts}): ${cause}`, ...paths.map((p) => `      path: ${p}`));
+  }
+  if (status.nextCommands?.length) lines.push('  next (fix the source first):', ...status.nextCommands.map((c) => `    ${c}`));
+  if (status.error) lines.push(`  error: ${status.error}`);
+  lines.push(...status.tables.filter((t) => t.state !== 'failed').map(tableLine));
+  if (status.tableCount > status.tables.length) lines.push(`  … and ${status.tableCount - status.tables.length} more table(s) (--json for all that status returns)`);
+  if (status.rejectedSignalCount > 0) {
+    lines.push(`  rejected signals: ${status.rejectedSignalCount} (newest ${Math.min(5, status.rejectedSignals.length)} below)`);
+    for (const r of status.rejectedSignals.slice(-5)) lines.push(`    ${r.receivedAt} ${r.name}: ${r.reason}`);
+  }
   return lines;
 }
 
@@ -67,7 +99,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
   return {
     update(status: RefreshStatus): void {
       if (stream.isTTY) {
-        const lines = renderStatus(status, Date.now() - started);
+        const lines = renderStatus(status);
         stream.write(`${drawn ? `\x1b[${drawn}A\x1b[0J` : ''}${lines.join('\n')}\n`);
         drawn = lines.length;
         return;

@@ -14,14 +14,26 @@ export interface RefreshRequest {
   tables?: string[];
 }
 
-/** Runs discovery on the worker (workflow `planRefresh`): the snapshot and sizing a refresh would use. */
+/**
+ * Runs discovery on the worker (workflow `planRefresh`): the snapshot and sizing a refresh would use.
+ * The planning execution is deleted once answered, so dry runs and `flywheel run` leave no extra
+ * rows in the workflow list (best effort: a cluster that refuses deletion keeps it until retention).
+ */
 export async function planRefresh(client: Client, config: FlywheelConfig, request: RefreshRequest): Promise<RefreshPlan> {
-  return client.workflow.execute('planRefresh', {
-    taskQueue: taskQueueFor(config),
-    workflowId: `flywheel-${config.environment}-plan-${randomUUID()}`,
-    args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
-    workflowExecutionTimeout: '10m',
-  });
+  const workflowId = `flywheel-${config.environment}-plan-${randomUUID()}`;
+  try {
+    return await client.workflow.execute('planRefresh', {
+      taskQueue: taskQueueFor(config),
+      workflowId,
+      args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
+      workflowExecutionTimeout: '10m',
+      staticSummary: `Plan a refresh of ${config.environment} (deleted once answered)`,
+    });
+  } finally {
+    await client.workflowService
+      .deleteWorkflowExecution({ namespace: config.temporal.namespace, workflowExecution: { workflowId } })
+      .catch(() => undefined);
+  }
 }
 
 export interface StartedRefresh {

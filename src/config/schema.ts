@@ -102,6 +102,19 @@ export const LocalEngineSchema = z
   })
   .strict();
 
+export const ScaleSchema = z
+  .object({
+    /** Tables per child workflow (`refreshBatch`); each batch runs its own job run(s) restricted to its tables. */
+    batchSize: z.number().int().min(1).max(200).default(50),
+    /** Batches running at once (e.g. one splitting while another buckets). */
+    batchConcurrency: z.number().int().min(1).max(20).default(2),
+    /** A running batch reports its tables' progress to the refresh at most this often. */
+    progressSeconds: z.number().min(0.05).max(600).default(5),
+    /** A parked refresh continues as new once its history has this many events (or the server suggests it). */
+    continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(5000),
+  })
+  .strict();
+
 /** A Temporal duration string such as `30m`, `12h`, `2d` (ms-format, as the SDK accepts). */
 const durationString = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as "30m", "12h" or "2d"');
 
@@ -257,6 +270,8 @@ export const FlywheelConfigSchema = z
     /** Tables going through register → CTAS → validate at once (Athena DML quota on AWS). */
     tableConcurrency: z.number().int().min(1).max(100).default(4),
     jobs: JobsSchema.default(JobsSchema.parse({})),
+    /** How a refresh splits its work so no workflow history or payload grows with the table count (README "Scale"). */
+    scale: ScaleSchema.default(ScaleSchema.parse({})),
     /** A run with failed tables waits this long (hours) in `awaiting-reprocess` for a reprocess signal. */
     reprocess: z
       .object({ waitHours: z.number().min(0).max(24 * 30).default(72) })

@@ -57,3 +57,32 @@ export function restrictJob(job: PlannedJob, tables: readonly PlannedTable[]): P
     },
   };
 }
+
+/** How a refresh is split into child workflows (config `scale`). */
+export interface RefreshScale {
+  batchSize: number;
+  batchConcurrency: number;
+  progressSeconds: number;
+  continueAsNewAfterEvents: number;
+}
+
+/**
+ * What the refresh workflow keeps of its plan: names and settings. The full plan (sizes, locations,
+ * job arguments) is the `plan` document of the run's manifest, read by the activities that need it.
+ */
+export interface PlanSummary extends Omit<RefreshPlan, 'tables' | 'jobs'> {
+  tables: SourceTable[];
+  /** Manifest key of this refresh (`<workflowId>/<firstRunId>`) and where its documents are. */
+  runKey: string;
+  manifest: string;
+  scale: RefreshScale;
+  /** Where lineage goes, for the lineage activity's summary: `OpenMetadata`, `OpenLineage file`… */
+  lineageSink: string;
+}
+
+/** Groups tables into batches of at most `size`, in plan order. */
+export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  return batches;
+}

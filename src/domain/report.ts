@@ -42,6 +42,10 @@ export interface JobRunReport {
   executionTimeSeconds?: number;
   dpuSeconds?: number;
   errorMessage?: string;
+  /** The tables this run processed. */
+  tables?: string[];
+  /** Set on a run that did not succeed once a later run of the same job redid its tables (a reprocess). */
+  supersededBy?: string;
 }
 
 export type LineageStatus = 'published' | 'pending' | 'failed' | 'disabled';
@@ -62,4 +66,8 @@ export interface RunReport {
   /** Estimated at list price (Glue DPU-seconds, Athena bytes scanned); zero on the local backend. */
   cost?: RunCost;
   error?: string;
+  /** Tables in the run; `tables` lists at most 200 of them (failed first) when there are more. */
+  tableCount?: number;
+  /** The complete report (every table) in the run's manifest: a path or `s3://` URI. */
+  reportLocation?: string;
 }

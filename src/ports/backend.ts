@@ -3,6 +3,7 @@ import type { StagedTableCatalog } from './catalog.js';
 import type { JobRunner } from './jobRunner.js';
 import type { DeltaMaintenance } from './deltaMaintenance.js';
 import type { LakeInventory } from './lakeInventory.js';
+import type { RunManifests } from './runManifests.js';
 
 /** Everything one environment's stages need. `backend: local | aws` in config picks the implementation. */
 export interface Backend {
@@ -11,6 +12,8 @@ export interface Backend {
   jobs: JobRunner;
   catalog: StagedTableCatalog;
   bucketed: BucketedTableBuilder;
+  /** Durable documents of each refresh (plan, per-table outputs, reports), referenced by key. */
+  manifests: RunManifests;
   /** Delta OPTIMIZE/VACUUM; absent when the backend has none configured. */
   maintenance?: DeltaMaintenance;
   /** Human-readable location of a table's source partition, for lineage and messages. */

@@ -6,7 +6,7 @@ import { taskQueueFor, type FlywheelConfig } from '../config/schema.js';
 import { createLineagePublisher } from '../lineage/index.js';
 import type { Backend } from '../ports/backend.js';
 import { ensureSearchAttributes } from './searchAttributes.js';
-import { WORKFLOWS_PATH } from './workflowBundle.js';
+import { bundleWorkflows } from './workflowBundle.js';
 
 export interface FlywheelWorkerOptions {
   config: FlywheelConfig;
@@ -44,7 +44,7 @@ export async function createFlywheelWorker(options: FlywheelWorkerOptions): Prom
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
       activities: createActivities({ config, backend, lineage: createLineagePublisher(config, home) }),
       shutdownGraceTime: '10s',
       ...options.tuning,

@@ -4,6 +4,7 @@ import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes.js';
 
 const INDEXED_TYPES = {
   Keyword: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KeywordList: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 } as const;
 
 /**

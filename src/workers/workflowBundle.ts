@@ -9,6 +9,17 @@ import { PROJECT_ROOT } from '../config/home.js';
 
 /** The workflows the worker runs (bundled by the SDK, or prebuilt here). */
 export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
+/**
+ * The workflows' payload converter (decoding never throws: a poison signal is rejected, not fatal).
+ * It lives in the bundle only: activities decode what the workflow itself sent.
+ */
+export const PAYLOAD_CONVERTER_PATH = path.join(PROJECT_ROOT, 'src', 'workflows', 'payloadConverter.ts');
+
+/** Builds the workflow bundle in this process (webpack + swc; ~1.5 s). */
+export async function bundleWorkflows(): Promise<{ code: string }> {
+  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+}
 
 /** Hash of every source file the bundle can include (workflows import domain code and types). */
 async function sourceHash(dir = path.join(PROJECT_ROOT, 'src')): Promise<string> {
@@ -49,7 +60,6 @@ export async function prebuiltWorkflowBundle(home: string): Promise<{ codePath: 
 
 // Run as a script: bundle into the file named by argv[2].
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflows();
   await writeFile(process.argv[2]!, code);
 }

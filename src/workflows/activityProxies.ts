@@ -53,3 +53,17 @@ export const { publishLineage } = proxyActivities<Activities>({
   startToCloseTimeout: '5m',
   retry: { ...retry, maximumAttempts: 3 },
 });
+
+// Batched refreshes: documents of the run's manifest (plan, per-table records, report). Short I/O.
+export const manifestOptions: ActivityOptions = {
+  startToCloseTimeout: '15m',
+  retry: { ...retry, maximumAttempts: 5 },
+};
+export const { planRefreshRun, prepareBatch, recordTables, loadTableReports, writeRunReport } = proxyActivities<Activities>(manifestOptions);
+
+// Like publishLineage: never holds up or fails the data run.
+export const lineageOptions: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  retry: { ...retry, maximumAttempts: 3 },
+};
+export const { publishRunLineage } = proxyActivities<Activities>(lineageOptions);

@@ -1,4 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { TableState } from '../domain/report.js';
+import type { Stage } from '../domain/tables.js';
 import type { RefreshStatus } from './refreshTracker.js';
 
 /** Query `status`: run state, per-table stage/state/attempts/last error, rejected signals. */
@@ -22,3 +24,18 @@ export interface ReprocessAccepted {
 
 /** Update `reprocess`: same payload as the signal, validated synchronously (rejections reach the caller). */
 export const reprocessUpdate = defineUpdate<ReprocessAccepted, [unknown]>('reprocess');
+
+/** One table's progress as a running batch reports it to its refresh. */
+export interface TableProgress {
+  name: string;
+  stage: Stage;
+  state: TableState;
+  attempts: number;
+  lastError?: string;
+}
+
+/**
+ * Signal `batchProgress` (internal, child → refresh): a running `refreshBatch` reports the tables
+ * whose stage or state changed, at most every `scale.progressSeconds`. Validated like any signal.
+ */
+export const batchProgressSignal = defineSignal<[unknown]>('batchProgress');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, SOURCE_TABLE_PATTERN } from '../domain/identifiers.js';
 import { isValidSnapshotDt } from '../domain/snapshotDate.js';
+import { clip } from '../domain/summarize.js';
 
 export const snapshotDtSchema = z.string().refine(isValidSnapshotDt, 'must be a real calendar date YYYY-MM-DD');
 export const tableNameSchema = z
@@ -12,12 +13,29 @@ export const MonthlyRefreshInputSchema = z
     environment: z.string().regex(ENVIRONMENT_PATTERN, 'must be a lower-case environment name such as "local" or "prod"'),
     snapshotDt: snapshotDtSchema.optional(),
     tables: z.array(tableNameSchema).max(1000).optional(),
+    /** Set only by the refresh itself when it continues as new: what the next run carries over. */
+    continued: z
+      .object({
+        summary: z.record(z.string(), z.unknown()),
+        tracker: z.record(z.string(), z.unknown()),
+        pass: z.number().int().min(0),
+        deadline: z.number().optional(),
+        requests: z.array(z.unknown()).max(100),
+        runs: z.number().int().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
 export type MonthlyRefreshInput = z.infer<typeof MonthlyRefreshInputSchema>;
 
-/** One line per problem: `tables.0: table names are …`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
+/**
+ * One line per problem: `tables.0: table names are …`. Bounded: the first `max` problems, each
+ * clipped (a key name or path can be as long as the input), then how many more there were.
+ */
+export function describeIssues(error: z.ZodError, max = 3): string {
+  const lines = error.issues.slice(0, max).map((i) => clip(`${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`, 120));
+  const more = error.issues.length - lines.length;
+  return `${lines.join('; ')}${more > 0 ? `; and ${more.toLocaleString('en-US')} more problem(s)` : ''}`;
 }

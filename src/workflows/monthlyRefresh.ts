@@ -1,167 +1,23 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  setCurrentDetails,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { RefreshPlan } from '../domain/plan.js';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { RunReport } from '../domain/report.js';
-import { discoverSnapshot, publishLineage } from './activityProxies.js';
-import { abandonSignal, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
+import { batchedRefresh } from './batchedRefresh.js';
 import { describeIssues, MonthlyRefreshInputSchema, type MonthlyRefreshInput } from './input.js';
-import { buildLineageRun } from './lineageRun.js';
-import { RefreshPipeline, failureMessage } from './refreshPipeline.js';
-import { RefreshTracker, type RunState } from './refreshTracker.js';
-import {
-  parseAbandonReason,
-  parseReprocessRequest,
-  RequestRejected,
-  resolveReprocess,
-  type ReprocessRequest,
-  type ReprocessWork,
-} from './reprocessRequests.js';
-import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
-
+import { monthlyRefreshV1 } from './legacy/monthlyRefreshV1.js';
 
 /**
  * The monthly cleanroom refresh: discover → split/bucket jobs (in parallel) → per table register →
  * bucketed CTAS → validate (bounded concurrency) → lineage. When tables fail, what succeeded is
  * kept and the run waits in `awaiting-reprocess` for a `reprocess` signal/update or `abandon`.
  * Knows nothing about AWS or DuckDB.
+ *
+ * Runs started before batching replay on `monthlyRefreshV1`; new runs take `batchedRefresh`
+ * (children per batch of tables, manifest by key, continue-as-new while parked).
  */
 export async function monthlyRefresh(rawInput: MonthlyRefreshInput): Promise<RunReport> {
   const parsed = MonthlyRefreshInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `invalid monthlyRefresh input: ${describeIssues(parsed.error)}` });
   }
-  const input = parsed.data;
-  const info = workflowInfo();
-  const tracker = new RefreshTracker(info.workflowId, info.runId, input.environment);
-  const requests: ReprocessRequest[] = [];
-  let abandonedBecause: string | undefined;
-  let plan: RefreshPlan | undefined;
-
-  const reject = (name: string, reason: string) => {
-    tracker.rejected.push({ receivedAt: new Date().toISOString(), name, reason });
-    setCurrentDetails(tracker.markdown());
-  };
-  const setState = (state: RunState) => {
-    tracker.state = state;
-    upsertSearchAttributes([{ key: FlywheelStatus, value: state }]);
-    setCurrentDetails(tracker.markdown());
-  };
-  /** Rejects what cannot apply to this run now; used by the update's validator and the queue. */
-  const workFor = (request: ReprocessRequest): ReprocessWork => {
-    if (tracker.state === 'succeeded' || tracker.state === 'failed') throw new RequestRejected(`the run has already ${tracker.state}`);
-    if (!plan) throw new RequestRejected('the run is still discovering its snapshot; try again in a moment');
-    return resolveReprocess(request, { snapshotDt: plan.snapshotDt, tables: plan.tables, reports: tracker.tableReports() });
-  };
-
-  setHandler(statusQuery, () => tracker.status());
-  setHandler(reprocessSignal, (payload) => {
-    try {
-      requests.push(parseReprocessRequest(payload));
-    } catch (error) {
-      reject('reprocess', (error as Error).message);
-    }
-  });
-  setHandler(abandonSignal, (payload) => {
-    try {
-      abandonedBecause = parseAbandonReason(payload);
-    } catch (error) {
-      reject('abandon', (error as Error).message);
-    }
-  });
-  setHandler(
-    reprocessUpdate,
-    (payload) => {
-      const request = parseReprocessRequest(payload);
-      const work = workFor(request);
-      requests.push(request);
-      return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
-    },
-    { validator: (payload) => void workFor(parseReprocessRequest(payload)) },
-  );
-  upsertSearchAttributes([
-    { key: FlywheelEnvironment, value: input.environment },
-    { key: FlywheelStatus, value: 'running' },
-  ]);
-
-  tracker.beginStage('discover');
-  try {
-    plan = await discoverSnapshot({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables });
-  } catch (error) {
-    // A snapshot or table that does not exist is the caller's mistake (CLI exit 2), not a failed run.
-    const cause = error instanceof ActivityFailure ? error.cause : undefined;
-    const type = cause instanceof ApplicationFailure && cause.type === 'InvalidInput' ? 'InvalidInput' : 'RefreshFailed';
-    return finish(tracker, `discovery failed: ${failureMessage(error)}`, type);
-  }
-  tracker.endStage('discover');
-  tracker.snapshotDt = plan.snapshotDt;
-  tracker.pricing = plan.pricing;
-  tracker.addTables(plan.tables);
-  upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: plan.snapshotDt }]);
-
-  const pipeline = new RefreshPipeline(plan, tracker, () => setCurrentDetails(tracker.markdown()));
-  await pipeline.run(new Map(plan.tables.map((t) => [t.name, 'split'])));
-
-  // Reprocess loop: apply queued requests; with failures left, wait (bounded) for the operator.
-  let timedOut = false;
-  for (;;) {
-    const work: ReprocessWork = new Map();
-    for (const request of requests.splice(0)) {
-      try {
-        for (const [table, stage] of workFor(request)) work.set(table, stage);
-      } catch (error) {
-        reject('reprocess', (error as Error).message);
-      }
-    }
-    if (abandonedBecause) break;
-    if (work.size > 0) {
-      setState('running');
-      await pipeline.run(work);
-      continue;
-    }
-    if (tracker.failedTables().length === 0 || plan.reprocessWaitSeconds === 0) break;
-    setState('awaiting-reprocess');
-    if (!(await condition(() => requests.length > 0 || abandonedBecause !== undefined, plan.reprocessWaitSeconds * 1000))) {
-      timedOut = true;
-      break;
-    }
-  }
-
-  tracker.beginStage('lineage');
-  try {
-    tracker.lineage = await publishLineage(buildLineageRun(plan, tracker, pipeline.outputs));
-  } catch (error) {
-    tracker.lineage = { status: 'failed', reason: failureMessage(error) };
-  }
-  tracker.endStage('lineage');
-
-  const failed = tracker.failedTables();
-  if (failed.length === 0 && !abandonedBecause) return finish(tracker);
-  const summary = failed.map((t) => `${t.name} at ${t.stage}: ${t.lastError}`).join('; ');
-  const why = abandonedBecause
-    ? `abandoned: ${abandonedBecause}`
-    : timedOut
-      ? `no reprocess request within ${plan.reprocessWaitSeconds}s`
-      : 'failed';
-  return finish(tracker, `${failed.length} of ${plan.tables.length} table(s) ${why}${summary ? ` — ${summary}` : ''}`);
-}
-
-/** Final bookkeeping. A failed run fails the workflow (red in the UI) and carries the report as details. */
-function finish(tracker: RefreshTracker, error?: string, type = 'RefreshFailed'): RunReport {
-  tracker.state = error ? 'failed' : 'succeeded';
-  tracker.error = error;
-  upsertSearchAttributes([{ key: FlywheelStatus, value: tracker.state }]);
-  setCurrentDetails(tracker.markdown());
-  const report = tracker.report();
-  // The memo shows in the UI's run list and describe(): what the run cost, without opening it.
-  upsertMemo({ cost: report.cost ?? null, tables: report.tables.length, failedTables: tracker.failedTables().length });
-  if (error) throw ApplicationFailure.create({ type, nonRetryable: true, message: error, details: [report] });
-  return report;
+  if (!patched('flywheel-batched-refresh')) return monthlyRefreshV1(parsed.data);
+  return batchedRefresh(parsed.data);
 }

@@ -1,7 +1,8 @@
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, log } from '@temporalio/workflow';
 import { restrictJob, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
 import type { JobRunReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
+import { listSome } from '../domain/summarize.js';
 import {
   bucketOptions,
   createBucketedTable,
@@ -12,13 +13,14 @@ import {
   validateBucketedTable,
   withHeartbeatTimeout,
 } from './activityProxies.js';
-import type { TableOutputs } from './lineageRun.js';
+import type { TableOutputs } from '../lineage/runTables.js';
 import type { RefreshTracker } from './refreshTracker.js';
 import { Semaphore } from './semaphore.js';
 
-/** The root cause's message of an activity failure, which is what an operator needs to read. */
+/** The root cause's message of an activity (or child workflow) failure, which is what an operator needs to read. */
 export function failureMessage(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  if (error instanceof ChildWorkflowFailure && error.cause) return failureMessage(error.cause);
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -36,6 +38,20 @@ function jobFailureOf(error: unknown): JobFailureDetail {
 
 const at = (stage: Stage) => STAGES.indexOf(stage);
 
+/** `etl-…-split-and-bucket: 26 tables — IBE_01, IBE_02, IBE_03 and 23 more` (never a name cut in half). */
+export function jobSummary(job: PlannedJob): string {
+  return `${job.jobName}: ${job.tables.length} table(s) — ${listSome(job.tables, 3, 128)}`;
+}
+
+/** What the pipeline needs of a plan: a whole refresh's (before batching) or one batch's. */
+export type PipelinePlan = Pick<RefreshPlan, 'snapshotDt' | 'tables' | 'jobs' | 'bucketColumn' | 'bucketCount' | 'tableConcurrency' | 'heartbeatTimeoutSeconds'> & {
+  /** The refresh's manifest: stage activities keep their outputs there (batched refreshes). */
+  runKey?: string;
+};
+
+/** Outputs earlier attempts left in the manifest (a batch does not hold them in memory). */
+export type BuiltOutputs = Readonly<Record<string, { staged: boolean; bucketed: boolean }>>;
+
 /**
  * Runs tables through split → register → bucket → validate. Each job's tables enter the per-table
  * stages as soon as their job is done; a shared semaphore bounds how many tables run at once.
@@ -47,9 +63,10 @@ export class RefreshPipeline {
   private jobAttempts = 0;
 
   constructor(
-    private readonly plan: RefreshPlan,
+    private readonly plan: PipelinePlan,
     private readonly tracker: RefreshTracker,
     private readonly onChange: () => void,
+    private readonly built: BuiltOutputs = {},
   ) {
     this.slots = new Semaphore(plan.tableConcurrency);
   }
@@ -75,7 +92,7 @@ export class RefreshPipeline {
     let failed = new Map<string, string>();
     try {
       const report = await runGlueJob.executeWithOptions(
-        { ...withHeartbeatTimeout(jobRunOptions, this.plan), summary: `${job.jobName}: ${job.tables.join(', ').slice(0, 180)}` },
+        { ...withHeartbeatTimeout(jobRunOptions, this.plan), summary: jobSummary(job) },
         [{ job, attempt: ++this.jobAttempts }],
       );
       this.tracker.addJob(report);
@@ -104,8 +121,8 @@ export class RefreshPipeline {
   }
 
   private stageInput(table: PlannedTable) {
-    const { snapshotDt, bucketColumn, bucketCount } = this.plan;
-    return { table, snapshotDt, bucketColumn, bucketCount };
+    const { snapshotDt, bucketColumn, bucketCount, runKey } = this.plan;
+    return { table, snapshotDt, bucketColumn, bucketCount, ...(runKey ? { runKey } : {}) };
   }
 
   /** register → bucket → validate, starting at `from` (earlier when what it needs was never built). */
@@ -113,14 +130,18 @@ export class RefreshPipeline {
     const out = this.outputFor(table.name);
     const tracker = this.tracker;
     let start = from;
-    if (at(start) > at('register') && !out.staged) start = 'register';
-    if (at(start) > at('bucket') && !out.bucketed) start = 'bucket';
+    const built = this.built[table.name];
+    if (at(start) > at('register') && !out.staged && !built?.staged) start = 'register';
+    if (at(start) > at('bucket') && !out.bucketed && !built?.bucketed) start = 'bucket';
     try {
       if (at(start) <= at('register')) {
         tracker.enter(table.name, 'register');
         this.onChange();
         const producedBy = out.job && { jobName: out.job.name, runId: out.job.runId };
-        out.staged = await registerStagedTable.executeWithOptions(withHeartbeatTimeout(tableStageOptions, this.plan), [{ ...this.stageInput(table), producedBy }]);
+        out.staged = await registerStagedTable.executeWithOptions(
+          { ...withHeartbeatTimeout(tableStageOptions, this.plan), summary: `register ${table.name}` },
+          [{ ...this.stageInput(table), producedBy }],
+        );
         tracker.endStage('register');
         tracker.update(table.name, {
           stagedTable: `${out.staged.database}.${out.staged.tableName}`,
@@ -135,7 +156,7 @@ export class RefreshPipeline {
         this.onChange();
         const requestToken = `${tracker.runId}:${table.name}:${tracker.table(table.name).attempts}`;
         out.bucketed = await createBucketedTable.executeWithOptions(
-          { ...withHeartbeatTimeout(bucketOptions, this.plan), summary: `CTAS ${table.name} → ${this.plan.bucketCount} buckets` },
+          { ...withHeartbeatTimeout(bucketOptions, this.plan), summary: `bucket ${table.name} → ${this.plan.bucketCount} buckets (CTAS)` },
           [{ ...this.stageInput(table), requestToken }],
         );
         tracker.endStage('bucket');
@@ -149,7 +170,10 @@ export class RefreshPipeline {
       }
       tracker.enter(table.name, 'validate');
       this.onChange();
-      const checked = await validateBucketedTable.executeWithOptions(withHeartbeatTimeout(tableStageOptions, this.plan), [this.stageInput(table)]);
+      const checked = await validateBucketedTable.executeWithOptions(
+        { ...withHeartbeatTimeout(tableStageOptions, this.plan), summary: `validate ${table.name}` },
+        [this.stageInput(table)],
+      );
       tracker.update(table.name, {
         rowsStaged: checked.stagedRows,
         rowsBucketed: checked.bucketedRows,

@@ -1,16 +1,14 @@
-import { describeBucketSkew, skewCell, worstBucketSkew } from '../domain/bucketSkew.js';
-import { estimateCost, type Pricing, type RunCost } from '../domain/cost.js';
-import type { PlannedTable } from '../domain/plan.js';
-import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport } from '../domain/report.js';
-import { STAGES, type Stage } from '../domain/tables.js';
+import { athenaBilledBytes, costOfUsage, type Pricing, type RunCost, type UsageTotals } from '../domain/cost.js';
+import { nextCommands } from '../domain/operatorCommands.js';
+import type { JobRunReport, LineageStatus, RunReport, StageTiming, TableReport, TableState } from '../domain/report.js';
+import { currentStage, stageProgress, type StageProgress } from '../domain/progress.js';
+import { STAGES, type SourceTable, type Stage } from '../domain/tables.js';
+import { RejectionLog, type RejectedRequest } from './rejections.js';
+import { markdownDetails } from './refreshMarkdown.js';
 
 export type RunState = 'running' | 'awaiting-reprocess' | 'succeeded' | 'failed';
 
-export interface RejectedRequest {
-  receivedAt: string;
-  name: string;
-  reason: string;
-}
+export type { RejectedRequest } from './rejections.js';
 
 /** What the `status` query answers. Stable: the CLI and operators' scripts read it. */
 export interface RefreshStatus {
@@ -19,31 +17,71 @@ export interface RefreshStatus {
   environment: string;
   state: RunState;
   snapshotDt?: string;
+  /** When the refresh started (its first run, across continue-as-new). */
+  startedAt: string;
+  /** The least advanced stage of a running table; otherwise the furthest stage reached. */
   stage: Stage;
+  /** Tables per state, over all tables. */
+  counts: Record<TableState, number>;
+  /** `split 26/26 · register 25/26 · …` as data, over all tables. */
+  stageProgress: StageProgress[];
+  /** Failed tables first; at most {@link STATUS_TABLES_MAX} (`tableCount` counts them all). */
   tables: TableReport[];
+  tableCount: number;
   stages: StageTiming[];
+  /** The newest {@link JOBS_KEPT} job runs; `jobCount` counts them all. */
   jobs: JobRunReport[];
+  jobCount: number;
+  /** The newest rejected signals (at most 20), oldest first; `rejectedSignalCount` counts them all. */
   rejectedSignals: RejectedRequest[];
+  rejectedSignalCount: number;
+  /** While `awaiting-reprocess`: when the wait ends (fixed when the run parked; signals never extend it). */
+  reprocessDeadline?: string;
+  /** While `awaiting-reprocess`: what to type next (reprocess via CLI, update, signal; abandon). */
+  nextCommands?: string[];
   lineage: { status: LineageStatus; reason?: string; events?: number };
   cost?: RunCost;
   error?: string;
 }
 
+/** Bounds that keep the status query, the report and a continue-as-new far below Temporal's payload limits. */
+export const STATUS_TABLES_MAX = 500;
+export const JOBS_KEPT = 200;
+
+/** What a refresh carries into its next run when it continues as new (its tables are reloaded from the manifest). */
+export interface CarriedTracker {
+  startedAt: string;
+  stages: StageTiming[];
+  jobs: JobRunReport[];
+  jobCount: number;
+  usage: UsageTotals;
+  rejections: { recent: RejectedRequest[]; total: number };
+  lineage: RefreshStatus['lineage'];
+}
+
 const nowIso = () => new Date().toISOString(); // deterministic inside the workflow sandbox
+
+/** Failed tables first, then running, then the rest, each group in plan order. */
+function operatorOrder(tables: TableReport[]): TableReport[] {
+  const rank = { failed: 0, running: 1, pending: 2, succeeded: 3 } as const;
+  return tables.map((t, i) => ({ t, i })).sort((a, b) => rank[a.t.state] - rank[b.t.state] || a.i - b.i).map(({ t }) => t);
+}
 
 /**
  * The run's bookkeeping: per-table stage/state/attempts, stage timings and job runs. The workflow
  * calls it as things happen; queries, the Web UI details and the final report all read from it.
  */
 export class RefreshTracker {
-  readonly startedAt = nowIso();
+  readonly startedAt: string;
   private readonly tables = new Map<string, TableReport>();
   private readonly tableStartedAt = new Map<string, number>();
   private readonly stageTimes = new Map<Stage, { start: number; end?: number }>();
   private readonly jobs: JobRunReport[] = [];
-  private readonly bytesScanned: number[] = [];
+  private jobCount = 0;
+  private readonly usage: UsageTotals = { glueDpuSeconds: 0, athenaBytesScanned: 0, athenaBytesBilled: 0 };
   pricing?: Pricing;
-  readonly rejected: RejectedRequest[] = [];
+  readonly rejections: RejectionLog;
+  reprocessDeadline?: string;
   state: RunState = 'running';
   stage: Stage = 'discover';
   snapshotDt?: string;
@@ -54,7 +92,18 @@ export class RefreshTracker {
     readonly workflowId: string,
     readonly runId: string,
     readonly environment: string,
-  ) {}
+    carried?: CarriedTracker,
+  ) {
+    this.startedAt = carried?.startedAt ?? nowIso();
+    this.rejections = new RejectionLog(carried?.rejections);
+    if (carried) {
+      for (const s of carried.stages) this.mergeStage(s);
+      this.jobs.push(...carried.jobs);
+      this.jobCount = carried.jobCount;
+      Object.assign(this.usage, carried.usage);
+      this.lineage = carried.lineage;
+    }
+  }
 
   beginStage(stage: Stage): void {
     if (!this.stageTimes.has(stage)) this.stageTimes.set(stage, { start: Date.now() });
@@ -67,10 +116,33 @@ export class RefreshTracker {
     if (timing) timing.end = Math.max(timing.end ?? 0, Date.now());
   }
 
-  addTables(planned: PlannedTable[]): void {
+  /** A stage timing measured elsewhere (a batch): the stage spans the earliest start to the latest end. */
+  mergeStage(timing: StageTiming): void {
+    if (!timing.startedAt) return;
+    const start = Date.parse(timing.startedAt);
+    const end = timing.endedAt ? Date.parse(timing.endedAt) : undefined;
+    const known = this.stageTimes.get(timing.stage);
+    if (!known) this.stageTimes.set(timing.stage, { start, end });
+    else {
+      known.start = Math.min(known.start, start);
+      if (end !== undefined) known.end = Math.max(known.end ?? 0, end);
+    }
+    if (STAGES.indexOf(timing.stage) > STAGES.indexOf(this.stage)) this.stage = timing.stage;
+  }
+
+  addTables(planned: readonly SourceTable[]): void {
     for (const t of planned) {
       this.tables.set(t.name, { name: t.name, kind: t.kind, stage: 'split', state: 'pending', attempts: 0 });
     }
+  }
+
+  /** Replaces what is known of tables with reports from elsewhere (a batch's result, a reload). */
+  putReports(reports: readonly TableReport[]): void {
+    for (const r of reports) this.tables.set(r.name, { ...r });
+  }
+
+  has(name: string): boolean {
+    return this.tables.has(name);
   }
 
   table(name: string): TableReport {
@@ -114,25 +186,64 @@ export class RefreshTracker {
   }
 
   addJob(job: JobRunReport): void {
+    // A failed run stays in the report, marked as superseded once a later run of that job redoes its tables.
+    const redone = new Set(job.tables ?? []);
+    for (const earlier of this.jobs) {
+      if (earlier.jobKey !== job.jobKey || earlier.state === 'SUCCEEDED' || earlier.supersededBy) continue;
+      if ((earlier.tables ?? []).some((t) => redone.has(t))) earlier.supersededBy = job.runId;
+    }
     this.jobs.push(job);
+    this.jobCount += 1;
+    this.usage.glueDpuSeconds += job.dpuSeconds ?? 0;
+    if (this.jobs.length > JOBS_KEPT) this.jobs.splice(0, this.jobs.length - JOBS_KEPT);
   }
 
   /** An Athena query's scanned bytes, for the cost estimate. */
   addScan(bytes: number | undefined): void {
-    if (bytes !== undefined) this.bytesScanned.push(bytes);
+    if (bytes === undefined) return;
+    this.usage.athenaBytesScanned += bytes;
+    this.usage.athenaBytesBilled += athenaBilledBytes(bytes);
+  }
+
+  /** Athena usage measured elsewhere (a batch's queries). */
+  addAthenaUsage(usage: Pick<UsageTotals, 'athenaBytesScanned' | 'athenaBytesBilled'>): void {
+    this.usage.athenaBytesScanned += usage.athenaBytesScanned;
+    this.usage.athenaBytesBilled += usage.athenaBytesBilled;
+  }
+
+  athenaUsage(): Pick<UsageTotals, 'athenaBytesScanned' | 'athenaBytesBilled'> {
+    return { athenaBytesScanned: this.usage.athenaBytesScanned, athenaBytesBilled: this.usage.athenaBytesBilled };
+  }
+
+  /** The newest job runs (at most {@link JOBS_KEPT}). */
+  jobRuns(): JobRunReport[] {
+    return [...this.jobs];
   }
 
   cost(): RunCost | undefined {
-    if (!this.pricing) return undefined;
-    return estimateCost(this.jobs.map((j) => j.dpuSeconds ?? 0), this.bytesScanned, this.pricing);
+    return this.pricing ? costOfUsage(this.usage, this.pricing) : undefined;
   }
 
   tableReports(): TableReport[] {
     return [...this.tables.values()].map((t) => ({ ...t }));
   }
 
+  get tableCount(): number {
+    return this.tables.size;
+  }
+
   failedTables(): TableReport[] {
     return this.tableReports().filter((t) => t.state === 'failed');
+  }
+
+  /** The stage the run is at for people: the least advanced running table's, else the furthest reached. */
+  currentStage(): Stage {
+    return currentStage(this.tableReports(), this.stage);
+  }
+
+  /** Tables in the order an operator reads them (failed first), at most `max`. */
+  tablesForOperators(max = Number.POSITIVE_INFINITY): TableReport[] {
+    return operatorOrder(this.tableReports()).slice(0, max);
   }
 
   stageTimings(): StageTiming[] {
@@ -148,24 +259,39 @@ export class RefreshTracker {
   }
 
   status(): RefreshStatus {
+    const all = this.tableReports();
+    const counts: Record<TableState, number> = { failed: 0, running: 0, pending: 0, succeeded: 0 };
+    for (const t of all) counts[t.state] += 1;
+    const parked = this.state === 'awaiting-reprocess';
     return {
       workflowId: this.workflowId,
       runId: this.runId,
       environment: this.environment,
       state: this.state,
       snapshotDt: this.snapshotDt,
-      stage: this.stage,
-      tables: this.tableReports(),
+      startedAt: this.startedAt,
+      stage: currentStage(all, this.stage),
+      counts,
+      stageProgress: stageProgress(all),
+      tables: this.tablesForOperators(STATUS_TABLES_MAX),
+      tableCount: this.tables.size,
       stages: this.stageTimings(),
       jobs: [...this.jobs],
-      rejectedSignals: [...this.rejected],
+      jobCount: this.jobCount,
+      rejectedSignals: this.rejections.list(),
+      rejectedSignalCount: this.rejections.total,
+      reprocessDeadline: parked ? this.reprocessDeadline : undefined,
+      nextCommands: parked
+        ? nextCommands({ workflowId: this.workflowId, snapshotDt: this.snapshotDt, failedTables: all.filter((t) => t.state === 'failed').map((t) => t.name) })
+        : undefined,
       lineage: { ...this.lineage },
       cost: this.cost(),
       error: this.error,
     };
   }
 
-  report(): RunReport {
+  /** The run report; with `maxTables`, failed tables first and at most that many (the rest are in the manifest). */
+  report(maxTables?: number): RunReport {
     const endedAt = nowIso();
     return {
       workflowId: this.workflowId,
@@ -176,7 +302,7 @@ export class RefreshTracker {
       startedAt: this.startedAt,
       endedAt,
       durationMs: Date.parse(endedAt) - Date.parse(this.startedAt),
-      tables: this.tableReports(),
+      tables: maxTables === undefined ? this.tableReports() : this.tablesForOperators(maxTables),
       stages: this.stageTimings(),
       jobs: [...this.jobs],
       lineage: { ...this.lineage },
@@ -185,23 +311,20 @@ export class RefreshTracker {
     };
   }
 
-  /** Markdown progress table for the Web UI's "current details". */
+  carry(): CarriedTracker {
+    return {
+      startedAt: this.startedAt,
+      stages: this.stageTimings(),
+      jobs: [...this.jobs],
+      jobCount: this.jobCount,
+      usage: { ...this.usage },
+      rejections: { recent: this.rejections.list(), total: this.rejections.total },
+      lineage: { ...this.lineage },
+    };
+  }
+
+  /** Markdown for the Web UI's "current details" (bounded whatever the table count). */
   markdown(): string {
-    const lineage = `lineage ${this.lineage.status}${this.lineage.reason ? ` (${this.lineage.reason.slice(0, 80)})` : ''}`;
-    const rejected = this.rejected.length
-      ? `\n\nRejected requests:\n${this.rejected.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason.replaceAll('|', '\\|').slice(0, 160)}`).join('\n')}`
-      : '';
-    const header = `**${this.state}** · snapshot ${this.snapshotDt ?? '(discovering)'} · stage ${this.stage} · ${lineage}\n\n`;
-    const tables = this.tableReports();
-    const worst = worstBucketSkew(tables);
-    const skewed = tables.filter((t) => t.bucketSkew?.verdict === 'skewed').length;
-    const skewNote = worst
-      ? `Bucket skew (max/median rows per bucket; ⚠ over ${worst.bucketSkew.maxAllowed}): worst ${worst.name} ${describeBucketSkew(worst.bucketSkew)}${skewed ? `; ${skewed} table(s) over the limit` : ''}\n\n`
-      : '';
-    const rows = tables.map(
-      (t) =>
-        `| ${t.name} | ${t.stage} | ${t.state} | ${t.attempts} | ${t.rowsBucketed ?? ''} | ${t.bucketFiles ?? ''} | ${skewCell(t.bucketSkew)} | ${(t.lastError ?? '').replaceAll('|', '\\|').slice(0, 120)} |`,
-    );
-    return `${header}${skewNote}| table | stage | state | attempts | rows | buckets | skew | last error |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}${rejected}`;
+    return markdownDetails(this);
   }
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { PlannedTable } from '../domain/plan.js';
 import type { TableReport } from '../domain/report.js';
-import type { Stage } from '../domain/tables.js';
+import type { SourceTable, Stage } from '../domain/tables.js';
+import { describeValue, listSome } from '../domain/summarize.js';
 import { describeIssues, snapshotDtSchema, tableNameSchema } from './input.js';
+import { isUndecodable } from './payloadConverter.js';
 
 export const REPROCESS_STAGES = ['split', 'register', 'bucket', 'validate'] as const;
 
@@ -27,16 +28,25 @@ export class RequestRejected extends Error {
   override readonly name = 'RequestRejected';
 }
 
+/** A payload the converter could not decode (unknown encoding, bad JSON) is rejected with what it was. */
+function assertDecoded(what: string, payload: unknown): void {
+  if (!isUndecodable(payload)) return;
+  const { encoding, bytes, error } = payload.flywheelUndecodablePayload;
+  throw new RequestRejected(`undecodable ${what} payload (encoding ${encoding}, ${bytes.toLocaleString('en-US')} bytes): ${error}; send JSON`);
+}
+
 /** Shape check only (the signal may arrive before the plan exists). */
 export function parseReprocessRequest(payload: unknown): ReprocessRequest {
+  assertDecoded('reprocess', payload);
   const parsed = ReprocessRequestSchema.safeParse(payload ?? {});
-  if (!parsed.success) throw new RequestRejected(`malformed reprocess payload: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new RequestRejected(`malformed reprocess payload (${describeValue(payload)}): ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
 export function parseAbandonReason(payload: unknown): string {
+  assertDecoded('abandon', payload);
   const parsed = AbandonSchema.safeParse(payload ?? {});
-  if (!parsed.success) throw new RequestRejected(`malformed abandon payload: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new RequestRejected(`malformed abandon payload (${describeValue(payload)}): ${describeIssues(parsed.error)}`);
   const reason = typeof parsed.data === 'string' ? parsed.data : parsed.data.reason;
   return reason?.trim() || 'abandoned by operator';
 }
@@ -47,7 +57,7 @@ export function parseAbandonReason(payload: unknown): string {
  */
 export function resolveReprocess(
   request: ReprocessRequest,
-  run: { snapshotDt: string; tables: readonly PlannedTable[]; reports: readonly TableReport[] },
+  run: { snapshotDt: string; tables: readonly SourceTable[]; reports: readonly TableReport[] },
 ): ReprocessWork {
   if (request.snapshotDt && request.snapshotDt !== run.snapshotDt) {
     throw new RequestRejected(
@@ -59,7 +69,8 @@ export function resolveReprocess(
   if (request.tables) {
     const unknown = request.tables.filter((t) => !byLowerName.has(t.toLowerCase()));
     if (unknown.length > 0) {
-      throw new RequestRejected(`unknown table(s) ${unknown.join(', ')}; this run has ${run.tables.map((t) => t.name).join(', ')}`);
+      const known = run.tables.map((t) => t.name);
+      throw new RequestRejected(`unknown table(s) ${listSome(unknown)}; this run has ${known.length} table(s): ${listSome(known, 8)}`);
     }
     names = [...new Set(request.tables.map((t) => byLowerName.get(t.toLowerCase())!))];
   } else {

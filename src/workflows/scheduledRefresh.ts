@@ -4,6 +4,7 @@ import {
   ChildWorkflowFailure,
   executeChild,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
@@ -42,7 +43,7 @@ export interface ScheduledRefreshResult {
 }
 
 const retry = { initialInterval: '5s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-const { discoverSnapshot } = proxyActivities<Activities>({ startToCloseTimeout: '15m', retry });
+const { discoverSnapshot, findSnapshot } = proxyActivities<Activities>({ startToCloseTimeout: '15m', retry });
 const { describeWorkflowRun } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry });
 
 /**
@@ -66,8 +67,10 @@ export async function scheduledRefresh(rawInput: ScheduledRefreshInput): Promise
     throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `invalid scheduledRefresh input: ${describeIssues(parsed.error)}` });
   }
   const { environment, tables, maintenanceAfterRefresh } = parsed.data;
-  const plan = await discoverSnapshot({ environment, tables });
-  const snapshotDt = plan.snapshotDt;
+  // Only the date is needed here; the full plan (large for thousands of tables) stays with the refresh.
+  const { snapshotDt } = patched('flywheel-schedule-finds-snapshot-only')
+    ? await findSnapshot({ environment, tables })
+    : await discoverSnapshot({ environment, tables });
   const childId = refreshWorkflowId(environment, snapshotDt);
   const base = { snapshotDt, refreshWorkflowId: childId };
 

@@ -54,6 +54,7 @@ describe('runGlueJob: a run that succeeds', () => {
       executionTimeSeconds: 321,
       dpuSeconds: 1284,
       errorMessage: undefined,
+      tables: ['IBE_01', 'MIACS_01'],
     });
     const starts = jobs.callsTo('startJobRun');
     expect(starts).toHaveLength(1);
@@ -74,18 +75,20 @@ describe('runGlueJob: a run that succeeds', () => {
     expect(jobs.callsTo('getJobRun')).toHaveLength(4);
   });
 
-  it('heartbeats carry the run id, then the run id and each observed state', async () => {
+  it('heartbeats carry the run id (and job), then each observed state', async () => {
     const env = environment();
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
     const jobs = new ScriptedJobRunner({ states: ['STARTING', 'RUNNING', 'SUCCEEDED'], newRunId: 'jr_hb' });
     await run(env, jobs, POLLING, INPUT);
 
-    expect(beats[0]).toEqual({ runId: 'jr_hb' });
+    // Each heartbeat also names the job and its tables, so the UI's pending activity says what it runs.
+    const about = { job: 'etl-infobase-split', tables: 'IBE_01, MIACS_01' };
+    expect(beats[0]).toEqual({ runId: 'jr_hb', ...about });
     expect(beats.slice(1)).toEqual([
-      { runId: 'jr_hb', state: 'STARTING' },
-      { runId: 'jr_hb', state: 'RUNNING' },
-      { runId: 'jr_hb', state: 'SUCCEEDED' },
+      { runId: 'jr_hb', state: 'STARTING', ...about },
+      { runId: 'jr_hb', state: 'RUNNING', ...about },
+      { runId: 'jr_hb', state: 'SUCCEEDED', ...about },
     ]);
   });
 });

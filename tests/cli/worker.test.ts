@@ -47,7 +47,7 @@ describe('flywheel worker', () => {
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       const started = logs.find((l) => l.message === 'started job run');
-      expect(started).toMatchObject({ level: 'INFO', workflowId: `${h.config.environment}-worker-cli`, activityType: 'runGlueJob' });
+      expect(started).toMatchObject({ level: 'INFO', workflowId: `${h.config.environment}-worker-cli-pass1-batch1`, activityType: 'runGlueJob' }); // the refresh's batch child
     } finally {
       child.kill('SIGTERM');
     }

@@ -64,7 +64,10 @@ async function bundleWorkflows(tempDir: string): Promise<string | undefined> {
   }
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  // The workflows' own payload converter (poison-proof decoding), as src/workers/workflowBundle.ts bundles it.
+  const converter = path.join(PROJECT_ROOT, 'src', 'workflows', 'payloadConverter.ts');
+  const payloadConverterPath = existsSync(converter) ? converter : undefined;
+  const { code } = await bundleWorkflowCode({ workflowsPath, payloadConverterPath, logger: new DefaultLogger('WARN') });
   const bundlePath = path.join(tempDir, 'workflow-bundle.js');
   await writeFile(bundlePath, code);
   log(`bundled ${path.relative(PROJECT_ROOT, workflowsPath)} in ${Date.now() - started} ms (${(code.length / 1e6).toFixed(1)} MB)`);

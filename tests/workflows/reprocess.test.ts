@@ -61,7 +61,7 @@ describe('reprocessing a failed table by signal', () => {
       expect(status.state).toBe('awaiting-reprocess');
       const reasons = status.rejectedSignals.map((r) => `${r.name}: ${r.reason}`);
       expect(reasons).toHaveLength(6); // the rejected update is answered to its caller, not recorded
-      expect(reasons[0]).toMatch(/reprocess: malformed reprocess payload: tables: /);
+      expect(reasons[0]).toMatch(/reprocess: malformed reprocess payload \(object \{tables: string \(8 chars\)\}\): tables: /);
       expect(reasons[1]).toMatch(/unknown table\(s\) NOPE_42/);
       expect(reasons[2]).toMatch(/snapshotDt: must be a real calendar date/);
       expect(reasons[3]).toMatch(/processes snapshot 2026-10-01, not 2026-09-01/);
@@ -73,8 +73,9 @@ describe('reprocessing a failed table by signal', () => {
       expect(queried).toContain('NOPE_42');
       // The Web UI's "current details" show the same: per-table progress and the rejected requests.
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-      expect(metadata.currentDetails).toMatch(/^\*\*awaiting-reprocess\*\*/);
-      expect(metadata.currentDetails).toMatch(/\| MIACS_01 \| split \| failed \| 1 \|/);
+      expect(metadata.currentDetails).toMatch(/^\*\*Awaiting reprocess until \d{4}-\d\d-\d\d \d\d:\d\d UTC\*\* — 1 of 3 table\(s\) failed/);
+      expect(metadata.currentDetails).toContain('- ✘ **MIACS_01** — failed at **split**, attempt 1');
+      expect(metadata.currentDetails).toContain(`temporal workflow update execute --workflow-id ${workflowId} --name reprocess --input '{"tables":["MIACS_01"]}'`);
       expect(metadata.currentDetails).toContain('unknown table(s) NOPE_42');
 
       await broken.restore();

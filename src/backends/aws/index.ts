@@ -11,6 +11,7 @@ import { GlueStagedTableCatalog } from './glueCatalog.js';
 import { GlueJobStagedTableCatalog } from './glueJobRegistration.js';
 import { GlueJobRunner } from './glueJobRunner.js';
 import { AwsLayout } from './layout.js';
+import { S3RunManifests } from './runManifests.js';
 import { S3LakeInventory } from './s3Inventory.js';
 import { SnapshotTables } from './snapshotTables.js';
 
@@ -55,6 +56,7 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
     jobs,
     catalog,
     bucketed: new AthenaBucketedTableBuilder(clients.s3, queries, snapshotTables, layout, database, aws.athena.keepPreviousSnapshots),
+    manifests: new S3RunManifests(clients.s3, config.layout.targetBucket, config.layout.bucketedPrefix),
     maintenance: new GlueDeltaMaintenance(
       config,
       new GlueJobRunner(clients.glue, clients.region, { ...aws, glue: { ...aws.glue, jobs: {} } }, retry),

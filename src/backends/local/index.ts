@@ -8,6 +8,7 @@ import { DuckEngine } from './duck.js';
 import { LocalLakeInventory } from './inventory.js';
 import { LocalJobRunner } from './jobRunner.js';
 import { LakePaths } from './paths.js';
+import { LocalRunManifests } from './runManifests.js';
 
 export { seedLake, DEFAULT_SEED_ROWS, DEFAULT_SEED_SNAPSHOTS } from './seed.js';
 export type { SeedOptions, SeedSummary, SeededPartition } from './seed.js';
@@ -41,6 +42,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     catalog: new LocalStagedCatalog(config, paths, engine),
     bucketed: new LocalBucketedTables(config, paths, engine),
     maintenance: new LocalDeltaMaintenance(config, paths, root),
+    manifests: new LocalRunManifests(root),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),
     close() {
       closed ??= engine.close(); // job runs are not stopped: they live in their own processes, as Glue runs do

@@ -5,7 +5,7 @@ import { statusQuery } from '../../workflows/definitions.js';
 import type { RefreshStatus } from '../../workflows/refreshTracker.js';
 import { badInput, EXIT_OK, EXIT_RUN_FAILED, noSuchRun } from '../errors.js';
 import { loadContext, parseRunArgs, type CommonOptions } from '../options.js';
-import { renderStatus } from '../progress.js';
+import { renderStatusReport } from '../progress.js';
 import { connectForCli } from '../temporalConnection.js';
 
 export interface StatusOptions extends CommonOptions {
@@ -50,8 +50,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     }
     if (ctx.json) process.stdout.write(`${JSON.stringify(answer.status ?? { workflowId, state: answer.closed?.toLowerCase(), error: answer.error }, null, 2)}\n`);
     else if (answer.status) {
-      process.stdout.write(`${renderStatus(answer.status, 0).slice(0).join('\n')}\n`);
-      for (const r of answer.status.rejectedSignals) process.stdout.write(`  rejected ${r.name} at ${r.receivedAt}: ${r.reason}\n`);
+      process.stdout.write(`${renderStatusReport(answer.status).join('\n')}\n`);
     } else process.stdout.write(`${workflowId}: ${answer.closed}${answer.error ? ` — ${answer.error}` : ''} (no worker to answer the status query)\n`);
     return EXIT_OK;
   } finally {

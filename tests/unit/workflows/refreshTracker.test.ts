@@ -159,7 +159,7 @@ describe('RefreshTracker status, report and markdown', () => {
     tracker.addTables([planned('IBE_01')]);
     tracker.snapshotDt = '2026-10-01';
     tracker.addJob({ jobKey: 'infobaseSplitAndBucket', jobName: 'split', runId: 'jr_1', state: 'SUCCEEDED' });
-    tracker.rejected.push({ receivedAt: iso(0), name: 'reprocess', reason: 'unknown table' });
+    tracker.rejections.record('reprocess', 'unknown table');
     const status = tracker.status();
     expect(status).toMatchObject({
       workflowId: 'wf-1',
@@ -171,7 +171,8 @@ describe('RefreshTracker status, report and markdown', () => {
       lineage: { status: 'pending' },
     });
     expect(status.jobs).toHaveLength(1);
-    expect(status.rejectedSignals).toHaveLength(1);
+    expect(status.rejectedSignals).toEqual([{ receivedAt: iso(0), name: 'reprocess', reason: 'unknown table' }]);
+    expect(status.rejectedSignalCount).toBe(1);
     status.jobs.pop();
     status.lineage.status = 'published';
     expect(tracker.status().jobs).toHaveLength(1);
@@ -194,37 +195,46 @@ describe('RefreshTracker status, report and markdown', () => {
     expect(tracker.report()).toMatchObject({ status: 'succeeded', snapshotDt: '2026-10-01' });
   });
 
-  it('markdown has a header and one row per table', () => {
+  it('markdown: state in words, progress per stage, a padded per-table block', () => {
     tracker.addTables([planned('IBE_01'), planned('MIACS_01')]);
-    tracker.update('IBE_01', { rowsBucketed: 42, bucketFiles: 8 });
-    const lines = tracker.markdown().split('\n');
-    expect(lines[0]).toContain('**running**');
-    expect(lines[0]).toContain('(discovering)');
-    expect(lines.filter((l) => l.startsWith('| IBE_01 |'))).toEqual(['| IBE_01 | split | pending | 0 | 42 | 8 |  |  |']);
-    expect(lines.filter((l) => l.startsWith('| MIACS_01 |'))).toHaveLength(1);
-    expect(lines.some((l) => l.startsWith('Bucket skew'))).toBe(false);
+    tracker.update('IBE_01', { rowsBucketed: 20_000, bucketFiles: 256 });
+    const md = tracker.markdown();
+    expect(md.split('\n')[0]).toBe('**Running** — stage discover · discovering the snapshot');
+    expect(md).toContain('Progress: split 0/2 · register 0/2 · bucket 0/2 · validate 0/2');
+    const block = md.slice(md.indexOf('```\n') + 4, md.lastIndexOf('\n```')).split('\n');
+    expect(block[0]).toMatch(/^\s+table\s+stage\s+state\s+attempts\s+rows\s+buckets\s+time$/);
+    // Separate, right-aligned columns with thousands separators: 20,000 rows and 256 buckets never run together.
+    expect(block.find((l) => l.includes('IBE_01'))).toMatch(/IBE_01\s+split\s+pending\s+0\s+20,000\s+256\s+–$/);
   });
 
-  it("markdown shows each table's bucket skew and names the worst table", () => {
+  it('markdown while parked: deadline, failed tables first with the full cause, then the next commands', () => {
     tracker.addTables([planned('IBE_01'), planned('MIACS_01')]);
-    const skew = { bucketCount: 256, minRows: 4, medianRows: 71, maxRows: 168, emptyBuckets: 0, largestBucket: 17, maxAllowed: 1.5 };
-    tracker.update('IBE_01', { bucketSkew: { ...skew, maxOverMedian: 2.366, verdict: 'skewed' } });
-    tracker.update('MIACS_01', { bucketSkew: { ...skew, maxRows: 80, maxOverMedian: 1.127, verdict: 'even' } });
-    const lines = tracker.markdown().split('\n');
-    expect(lines.find((l) => l.startsWith('| IBE_01 |'))).toContain('| 2.37⚠ |');
-    expect(lines.find((l) => l.startsWith('| MIACS_01 |'))).toContain('| 1.13 |');
-    expect(lines.find((l) => l.startsWith('Bucket skew'))).toBe(
-      'Bucket skew (max/median rows per bucket; ⚠ over 1.5): worst IBE_01 max/median 2.37 (rows per bucket: min 4, median 71, max 168 in bucket 17); 1 table(s) over the limit',
-    );
+    tracker.snapshotDt = '2026-10-01';
+    tracker.succeed('IBE_01');
+    const path = '/home/flywheel/lake/omc-flywheel-data-local/opus/infobase_attributes/MIACS_01/snapshot_dt=2026-10-01/part-00000.parquet';
+    tracker.update('MIACS_01', { attempts: 1 });
+    tracker.fail('MIACS_01', `Invalid Input Error: File '${path}' too small to be a Parquet file`);
+    tracker.state = 'awaiting-reprocess';
+    tracker.reprocessDeadline = '2026-11-05T06:00:00.000Z';
+    const md = tracker.markdown();
+    expect(md.split('\n')[0]).toBe('**Awaiting reprocess until 2026-11-05 06:00 UTC** — 1 of 2 table(s) failed · snapshot 2026-10-01');
+    expect(md).toContain("- ✘ **MIACS_01** — failed at **split**, attempt 1\n\n  Invalid Input Error: File '…/part-00000.parquet' too small to be a Parquet file");
+    expect(md).toContain(`path: ${path}`);
+    expect(md).toContain('npx flywheel reprocess --snapshot 2026-10-01 --tables MIACS_01');
+    expect(md).toContain(`temporal workflow update execute --workflow-id wf-1 --name reprocess --input '{"tables":["MIACS_01"]}'`);
+    expect(md.indexOf('MIACS_01')).toBeLessThan(md.indexOf('IBE_01'));
+    const block = md.slice(md.lastIndexOf('```\n', md.lastIndexOf('```') - 1));
+    expect(block.split("\n")[2]).toMatch(/^✘\s+MIACS_01/); // failed rows first, and marked
   });
 
-  it('markdown escapes pipes in errors and caps their length, so the table stays intact', () => {
-    tracker.addTables([planned('IBE_01')]);
-    tracker.fail('IBE_01', `a|b ${'x'.repeat(500)}`);
-    const row = tracker.markdown().split('\n').find((l) => l.startsWith('| IBE_01 |'))!;
-    expect(row).toContain('a\\|b');
-    // 8 cells → 9 unescaped pipes → 10 pieces
-    expect(row.replaceAll('\\|', '').split('|')).toHaveLength(10);
-    expect(row.length).toBeLessThan(200);
-  });
+  it('markdown and status stay bounded with thousands of tables and failures', () => {
+    tracker.addTables(Array.from({ length: 5000 }, (_, i) => planned(`T${i}`)));
+    for (let i = 0; i < 5000; i += 2) tracker.fail(`T${i}`, `boom ${'x'.repeat(3000)}`);
+    expect(tracker.markdown().length).toBeLessThan(40_000);
+    const status = tracker.status();
+    expect(status.tableCount).toBe(5000);
+    expect(status.tables).toHaveLength(500);
+    expect(status.tables.every((t) => t.state === 'failed')).toBe(true);
+    expect(status.counts).toEqual({ failed: 2500, running: 0, pending: 2500, succeeded: 0 });
+  });;
 });

@@ -103,11 +103,12 @@ describe('a worker dying between StartJobRun and the first heartbeat (fault inje
     const crashed = report.jobs.find((j) => j.jobName === crash.jobName)!;
     expect(crashed.runId).toBe(crash.runId);
     expect(runTagOf((await h.jobRuns(crash.jobName!))[0]!)).toBe(crash.runTag);
-    expect(crash.runTag).toMatch(new RegExp(`^${workflowId}/${report.runId}/(infobaseSplitAndBucket|addressableBucket)/[12]$`));
+    // The job runs in the refresh's batch child: <batch workflow id>/<its run id>/<jobKey>/<attempt>.
+    expect(crash.runTag).toMatch(new RegExp(`^${workflowId}-pass1-batch1/[0-9a-f-]+/(infobaseSplitAndBucket|addressableBucket)/[12]$`));
     expect(h.player.played.map((p) => p.runId)).toContain(crash.runId);
 
-    // It really was a retry (history keeps the last attempt's start)…
-    const { events } = await handle.fetchHistory();
+    // It really was a retry (the batch child's history keeps the last attempt's start)…
+    const { events } = await h.client.workflow.getHandle(`${workflowId}-pass1-batch1`).fetchHistory();
     const retried = (events ?? [])
       .map((e) => e.activityTaskStartedEventAttributes)
       .filter((a): a is NonNullable<typeof a> => !!a && (a.attempt ?? 1) > 1);

@@ -132,6 +132,8 @@ describe('monthlyRefresh with config/prod.yaml over moto, as a worker holding on
     expect(report.cost?.glueDpuSeconds).toBe((10 * 2 + 5 * 1) * 123);
     expect(report.cost?.glueUsd).toBe(Math.round(((25 * 123) / 3600) * 0.44 * 100) / 100); // $0.38 at list price
     expect(polled.filter((s) => s !== 'SUCCEEDED').length).toBeGreaterThanOrEqual(2 * 2);
+    // The plan, per-table outputs and the full report live in the run manifest on S3, next to the bucketed data.
+    expect(report.reportLocation).toMatch(new RegExp(`^s3://${h.config.layout.targetBucket}/${h.config.layout.bucketedPrefix}_flywheel_runs/${h.config.environment}-e2e/[0-9a-f-]+/report\\.json$`));
     expect(h.player.played.map((p) => p.runId).sort()).toEqual(report.jobs.map((j) => j.runId).sort());
     const infobaseRun = h.player.played.find((p) => p.jobName === jobs.infobaseSplitAndBucket)!;
     expect(Object.keys(infobaseRun.rows).sort()).toEqual(['CLC_01', 'IBE_01', 'MIACS_01']); // --TABLES_FILTER

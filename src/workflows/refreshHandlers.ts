@@ -1,0 +1,75 @@
+import { condition, setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
+import { abandonSignal, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
+import type { RefreshTracker } from './refreshTracker.js';
+import { unknownSignalReason } from './rejections.js';
+import { parseAbandonReason, parseReprocessRequest, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
+
+/** What the operator's signals and updates leave for the refresh's reprocess loop. */
+export interface RefreshControl {
+  /** Accepted reprocess requests, in arrival order (the loop takes them). */
+  readonly requests: ReprocessRequest[];
+  abandonedBecause?: string;
+  /** Records a refused request (bounded) and refreshes the UI details. */
+  reject(name: string, reason: string): void;
+}
+
+export interface RefreshHandlerOptions {
+  /** Turns a request into work, or throws RequestRejected saying why it cannot apply now. */
+  workFor(request: ReprocessRequest): ReprocessWork;
+  /** While parked, refuse an impossible request in the handler, so it never wakes the wait. */
+  rejectWhenParked: boolean;
+  /** False while the run is still loading its state (continue-as-new): updates wait, then validate. */
+  isReady?: () => boolean;
+}
+
+/**
+ * The refresh's operator interface: query `status`, signals `reprocess` and `abandon`, update
+ * `reprocess` (validated), and a default handler that records any other signal name as rejected.
+ * Nothing here issues commands, so every version of the refresh shares it.
+ */
+export function installRefreshHandlers(tracker: RefreshTracker, options: RefreshHandlerOptions): RefreshControl {
+  const control: RefreshControl = {
+    requests: [],
+    reject(name, reason) {
+      tracker.rejections.record(name, reason);
+      setCurrentDetails(tracker.markdown());
+    },
+  };
+  setHandler(statusQuery, () => tracker.status());
+  setHandler(reprocessSignal, (payload) => {
+    try {
+      const request = parseReprocessRequest(payload);
+      if (options.rejectWhenParked && tracker.state === 'awaiting-reprocess') options.workFor(request);
+      control.requests.push(request);
+    } catch (error) {
+      control.reject('reprocess', (error as Error).message);
+    }
+  });
+  setHandler(abandonSignal, (payload) => {
+    try {
+      control.abandonedBecause = parseAbandonReason(payload);
+    } catch (error) {
+      control.reject('abandon', (error as Error).message);
+    }
+  });
+  // A typo'd signal name (`reprocesss`, `Reprocess`, `cancel`) is recorded, not silently dropped.
+  setDefaultSignalHandler((name) => control.reject(name, unknownSignalReason(name)));
+  const ready = options.isReady ?? (() => true);
+  setHandler(
+    reprocessUpdate,
+    async (payload) => {
+      if (!ready()) await condition(ready);
+      const request = parseReprocessRequest(payload);
+      const work = options.workFor(request);
+      control.requests.push(request);
+      return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
+    },
+    {
+      validator: (payload) => {
+        const request = parseReprocessRequest(payload);
+        if (ready()) options.workFor(request);
+      },
+    },
+  );
+  return control;
+}

@@ -1,0 +1,112 @@
+import { describeBucketSkew, worstBucketSkew } from '../domain/bucketSkew.js';
+import { causeFirst, formatStageProgress, stageProgress } from '../domain/progress.js';
+import { formatUtc, nextCommands } from '../domain/operatorCommands.js';
+import type { TableReport } from '../domain/report.js';
+import { clip } from '../domain/summarize.js';
+import type { RefreshTracker } from './refreshTracker.js';
+
+/** Rows in the per-table block and failed tables described in full; the rest are counted. */
+export const MARKDOWN_TABLES_MAX = 60;
+export const MARKDOWN_FAILED_MAX = 10;
+const CAUSE_MAX = 1500;
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** First line: the state in words, with the deadline of any wait. */
+function headline(tracker: RefreshTracker): string {
+  const total = tracker.tableCount;
+  const failed = tracker.failedTables().length;
+  const snapshot = tracker.snapshotDt ? ` · snapshot ${tracker.snapshotDt}` : ' · discovering the snapshot';
+  switch (tracker.state) {
+    case 'awaiting-reprocess':
+      return `**Awaiting reprocess${tracker.reprocessDeadline ? ` until ${formatUtc(tracker.reprocessDeadline)}` : ''}** — ${n(failed)} of ${n(total)} table(s) failed${snapshot}`;
+    case 'running':
+      return `**Running** — stage ${tracker.currentStage()}${failed ? `, ${n(failed)} failed so far` : ''}${snapshot}`;
+    case 'succeeded':
+      return `**Succeeded** — ${n(total)} table(s)${snapshot}`;
+    case 'failed':
+      return `**Failed** — ${n(failed)} of ${n(total)} table(s) failed${snapshot}`;
+  }
+}
+
+/** Each failed table: stage, attempts, then the cause (cause first, the long path after it). */
+function failedSection(failed: TableReport[]): string {
+  if (failed.length === 0) return '';
+  const shown = failed.slice(0, MARKDOWN_FAILED_MAX).map((t) => {
+    const { cause, paths } = causeFirst(clip(t.lastError ?? 'no error recorded', CAUSE_MAX));
+    const where = paths.map((p) => `\n  path: ${p}`).join('');
+    return `- ✘ **${t.name}** — failed at **${t.stage}**, attempt ${t.attempts}\n\n  ${cause.replaceAll('\n', ' ')}${where}`;
+  });
+  const more = failed.length > shown.length ? `\n- … and ${n(failed.length - shown.length)} more failed table(s) (query \`status\`)` : '';
+  return `### Failed tables (${n(failed.length)})\n\n${shown.join('\n')}${more}`;
+}
+
+function commandsSection(tracker: RefreshTracker, failed: TableReport[]): string {
+  if (tracker.state !== 'awaiting-reprocess') return '';
+  const commands = nextCommands({ workflowId: tracker.workflowId, snapshotDt: tracker.snapshotDt, failedTables: failed.map((t) => t.name) });
+  return `### Next: fix the source, then reprocess\n\n\`\`\`\n${commands.join('\n')}\n\`\`\``;
+}
+
+const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
+
+/** The per-table table as a fixed-width block: the UI renders Markdown tables without cell padding. */
+function tablesBlock(tables: TableReport[], total: number): string {
+  const rows = tables.map((t) => [
+    t.state === 'failed' ? '✘' : t.state === 'succeeded' ? '✔' : t.state === 'running' ? '…' : ' ',
+    clip(t.name, 32),
+    t.stage,
+    t.state,
+    String(t.attempts),
+    t.rowsBucketed === undefined ? '–' : n(t.rowsBucketed),
+    t.bucketFiles === undefined ? '–' : n(t.bucketFiles),
+    t.durationMs === undefined ? '–' : `${(t.durationMs / 1000).toFixed(1)}s`,
+  ]);
+  const header = ['', 'table', 'stage', 'state', 'attempts', 'rows', 'buckets', 'time'];
+  const right = [false, false, false, false, true, true, true, true];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, right[i])).join('  ').trimEnd();
+  const more = total > tables.length ? `\n… and ${n(total - tables.length)} more table(s) (query status)` : '';
+  return `\`\`\`\n${[line(header), ...rows.map(line)].join('\n')}${more}\n\`\`\``;
+}
+
+/**
+ * The Web UI's "current details": the operator's page for this run. State and deadline, failed
+ * tables with their full cause, the next commands, progress per stage, the per-table block, cost,
+ * lineage and rejected requests. Bounded whatever the table count or what was signalled.
+ */
+/** The worst bucket skew of the run and how many tables are over the limit (issue 14), or nothing. */
+function skewLine(reports: readonly TableReport[]): string {
+  const worst = worstBucketSkew(reports);
+  if (!worst) return '';
+  const skewed = reports.filter((t) => t.bucketSkew?.verdict === 'skewed').length;
+  return `Bucket skew (max/median rows per bucket, limit ${worst.bucketSkew.maxAllowed}): worst ${worst.name} ${describeBucketSkew(worst.bucketSkew)}${skewed ? `; ${skewed} table(s) over the limit` : ''}`;
+}
+
+export function markdownDetails(tracker: RefreshTracker): string {
+  const tables = tracker.tablesForOperators(MARKDOWN_TABLES_MAX);
+  const failed = tracker.failedTables();
+  const cost = tracker.cost();
+  const lineage = `lineage ${tracker.lineage.status}${tracker.lineage.reason ? ` (${clip(tracker.lineage.reason, 200)})` : ''}`;
+  const facts = [
+    `Progress: ${formatStageProgress(stageProgress(tracker.tableReports()))}`,
+    cost ? `Cost so far (list price): $${cost.totalUsd.toFixed(2)} — Glue ${n(cost.glueDpuSeconds)} DPU-s, Athena ${(cost.athenaBytesScanned / 1024 ** 3).toFixed(2)} GiB scanned` : '',
+    `${lineage[0]!.toUpperCase()}${lineage.slice(1)}`,
+    skewLine(tracker.tableReports()),
+  ].filter(Boolean);
+  const shown = tracker.rejections.list().slice(-5);
+  const rejected = shown.length
+    ? `### Rejected requests (${n(tracker.rejections.total)}, newest ${shown.length})\n\n${shown.map((r) => `- ${r.receivedAt} ${r.name}: ${r.reason}`).join('\n')}`
+    : '';
+  const error = tracker.state === 'failed' && tracker.error ? `Error: ${clip(tracker.error, 800)}` : '';
+  return [
+    headline(tracker),
+    error,
+    failedSection(failed),
+    commandsSection(tracker, failed),
+    facts.join('  \n'),
+    tables.length ? tablesBlock(tables, tracker.tableCount) : '',
+    rejected,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
