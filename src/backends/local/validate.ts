@@ -4,7 +4,7 @@ import { bucketSkewOf, rowsPerBucket, type BucketSkew } from '../../domain/bucke
 import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import type { TableValidation } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
-import { fileListSql, parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
+import { parquetRowCount, queryRows, readParquetSql, type DuckEngine } from './duck.js';
 import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
 import { holdPoint } from './testHolds.js';
 
@@ -22,7 +22,7 @@ export interface BucketedFiles {
 /**
  * Checks a bucketed table against its staged input: row counts (from Parquet footers), the number of
  * bucket files, that no customer appears in two bucket files, that every row sits in the file of its
- * Hive v1 bucket, and the rows per bucket (skew, from the footers). Problems are returned, not
+ * Hive v1 bucket, and the rows per bucket (skew). Problems are returned, not
  * thrown: the caller decides what a failure (or a skew) means.
  */
 export async function validateBucketed(engine: DuckEngine, input: BucketedFiles, ctx: OperationContext): Promise<TableValidation> {
@@ -81,9 +81,10 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
 
     let bucketSkew: BucketSkew | undefined;
     if (outside.length === 0) {
-      const footers = await queryRows(conn, `SELECT file_name, num_rows FROM parquet_file_metadata(${fileListSql(bucketFiles)})`);
+      // Counted by a scan that decodes no column: parquet_file_metadata() over 256 files costs ~40 MB more RSS.
+      const perFile = await queryRows(conn, `SELECT filename, count(*) AS n FROM ${readParquetSql(bucketFiles, 'filename = true')} GROUP BY filename`);
       const bucketOf = new Map(fileBuckets);
-      bucketSkew = bucketSkewOf(rowsPerBucket(footers.map((r) => [bucketOf.get(String(r.file_name))!, Number(r.num_rows)] as const), bucketCount));
+      bucketSkew = bucketSkewOf(rowsPerBucket(perFile.map((r) => [bucketOf.get(String(r.filename))!, Number(r.n)] as const), bucketCount));
       checks.push('bucket_skew');
     }
     return { sourceRows, stagedRows, bucketedRows, customersInSeveralBuckets, bucketSkew };
