@@ -121,8 +121,8 @@ describe('monthlyRefresh with config/prod.yaml over moto, as a worker holding on
       const runs = await h.jobRuns(job.jobName);
       expect(runs.map((r) => r.Id), job.jobName).toEqual([job.runId]);
       expect(job.state).toBe('SUCCEEDED');
-      // <workflowId>/<runId>/<jobKey>/<the pipeline's job-attempt counter, shared by both jobs>
-      expect(runTagOf(runs[0]!)).toMatch(new RegExp(`^${h.config.environment}-e2e/${report.runId}/${job.jobKey}/[12]$`));
+      // <batch workflow id>/<its run id>/<jobKey>/<the batch pipeline's job-attempt counter, shared by both jobs>
+      expect(runTagOf(runs[0]!)).toMatch(new RegExp(`^${h.config.environment}-e2e-pass1-batch1/[0-9a-f-]+/${job.jobKey}/[12]$`));
       expect(runs[0]!.Arguments?.['--SNAPSHOT_DT']).toBe(SNAPSHOT);
       // Standard capacity (no DPUSeconds from Glue): workers × DPU per worker × ExecutionTime.
       expect(runs[0]!.DPUSeconds).toBeUndefined();
@@ -235,8 +235,8 @@ describe('a statement missing from the policy fails the run, as AccessDenied nam
       expect(table.lastError).toContain(`is not authorized to perform: glue:CreateTable`);
     }
     expect(report.tables.map((t) => t.name).sort()).toEqual(Object.keys(SOURCE_ROWS).sort());
-    // Non-retryable: every registration activity ran once and failed with type AccessDenied.
-    const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+    // Non-retryable: every registration activity ran once and failed with type AccessDenied (in the batch child).
+    const history = await h.client.workflow.getHandle(`${workflowId}-pass1-batch1`).fetchHistory();
     const registrations = new Set(
       (history.events ?? [])
         .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerStagedTable')
