@@ -55,12 +55,15 @@ export async function auditTables(config: FlywheelConfig, home: string, snapshot
   }
 }
 
-/** The job runs a workflow run started (their run tags begin with `<workflowId>/<runId>/`). */
+/**
+ * The job runs a refresh started: run tags begin with `<workflowId>/<runId>/`, or, since the batched refresh,
+ * with its batch children's ids `<workflowId>-pass<N>-batch<M>/` (each test or bench run has its own workflow id).
+ */
 export async function jobRunsOf(config: FlywheelConfig, home: string, workflowId: string, runId: string): Promise<JobRunRecord[]> {
   const store = new JobRecordStore(home);
   const names = [config.jobs.infobaseSplitAndBucket, config.jobs.addressableBucket];
   const records = (await Promise.all(names.map((name) => store.list(name)))).flat();
-  return records.filter((r) => r.runTag.startsWith(`${workflowId}/${runId}/`));
+  return records.filter((r) => r.runTag.startsWith(`${workflowId}/${runId}/`) || r.runTag.startsWith(`${workflowId}-pass`));
 }
 
 /**

@@ -1,23 +1,27 @@
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, describe, inject, it } from 'vitest';
 import type { RunReport } from '../../src/domain/report.js';
 import { HoldPoints, processRuns, waitUntilGone } from '../../scripts/lib/holdPoints.js';
 import { auditTables, jobRunsOf, leftovers } from '../../scripts/lib/lakeAudit.js';
+import { pendingActivities, refreshExecutions } from '../../scripts/lib/refreshActivities.js';
 import { startWorkerProcess } from '../../scripts/lib/workerProcess.js';
 import { createRefreshHarness } from '../support/refreshHarness.js';
 
 const TABLES = ['IBE_01', 'MIACS_01', 'addressable_ids'];
 const ROWS = 300;
 
-/** Activity types that retried, from the run's history (a retried attempt's start event says which attempt). */
-async function retriedActivities(handle: WorkflowHandle): Promise<string[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const types = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
-  return events
-    .map((e) => e.activityTaskStartedEventAttributes)
-    .filter((a) => a && (a.attempt ?? 1) > 1)
-    .map((a) => types.get(String(a!.scheduledEventId))!);
+/** Activity types that retried, from the run's histories (a retried attempt's start event says which attempt). */
+async function retriedActivities(client: Client, handle: WorkflowHandle): Promise<string[]> {
+  const types: string[] = [];
+  for (const execution of refreshExecutions(client, handle)) {
+    const events = (await execution.fetchHistory()).events ?? [];
+    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name!]));
+    for (const started of events.map((e) => e.activityTaskStartedEventAttributes)) {
+      if (started && (started.attempt ?? 1) > 1) types.push(scheduled.get(String(started.scheduledEventId))!);
+    }
+  }
+  return types;
 }
 
 interface Crash {
@@ -69,7 +73,7 @@ describe('a local worker SIGKILLed mid-stage: a new worker completes the run una
     });
     const holder = await holds.held(point);
     // Mid-stage, as the server sees it: the stage's activity is pending.
-    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    const pending = await pendingActivities(h.client, handle);
     expect(pending.map((a) => a.activityType?.name)).toContain(activity);
     // The split runs in the job's own process; CTAS and validation in the worker.
     if (activity === 'runGlueJob') expect(holder).not.toBe(first.pid);
@@ -92,7 +96,7 @@ describe('a local worker SIGKILLed mid-stage: a new worker completes the run una
 
     expect(report.status).toBe('succeeded');
     expect(report.tables.map((t) => [t.name, t.state])).toEqual(expect.arrayContaining(TABLES.map((t) => [t, 'succeeded'])));
-    expect(await retriedActivities(handle), 'the interrupted activity was retried on the new worker').toContain(activity);
+    expect(await retriedActivities(h.client, handle), 'the interrupted activity was retried on the new worker').toContain(activity);
 
     const runs = await jobRunsOf(h.config, h.home, handle.workflowId, report.runId);
     expect(runs.map((r) => r.jobName).sort(), 'one job run per job').toEqual([h.config.jobs.addressableBucket, h.config.jobs.infobaseSplitAndBucket]);

@@ -7,6 +7,7 @@ import { startDevServer, type DevServer } from '../../src/temporal/devServer.js'
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../../src/workflows/searchAttributes.js';
 import { HoldPoints, processRuns } from '../../scripts/lib/holdPoints.js';
 import { auditTables, jobRunsOf, leftovers } from '../../scripts/lib/lakeAudit.js';
+import { pendingActivities } from '../../scripts/lib/refreshActivities.js';
 import { startWorkerProcess, type WorkerProcess } from '../../scripts/lib/workerProcess.js';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
 
@@ -51,7 +52,7 @@ describe('a dev server restart mid-run', () => {
       args: [{ environment: h.config.environment }],
     });
     await holds.held('split-MIACS_01');
-    const before = (await handle.describe()).raw.pendingActivities ?? [];
+    const before = await pendingActivities(h.client, handle);
     expect(before.map((a) => a.activityType?.name)).toContain('runGlueJob');
 
     await server.stop();
