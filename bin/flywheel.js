@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly (tsx), so `npx flywheel …` works from a clone without a build step.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
 
 // On Node < 22 the AWS SDK prints a 7-line notice (support ends January 2027) in every process; the README says
@@ -13,7 +14,13 @@ if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NOD
 // so re-run once with it set.
 const longRunning = ['worker', 'demo'].includes(process.argv[2] ?? '');
 if (longRunning && process.platform === 'linux' && !process.env.MALLOC_ARENA_MAX) {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+  // setpriv --pdeathsig: the re-run dies with this process even when this one is SIGKILLed (a supervisor or a
+  // test killing the pid it started must not leave the real worker running).
+  const args = [...process.execArgv, ...process.argv.slice(1)];
+  const [command, commandArgs] = existsSync('/usr/bin/setpriv')
+    ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, commandArgs, {
     stdio: 'inherit',
     env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
