@@ -23,7 +23,7 @@ async function cliSignal(workflowId: string, name: string, input: string, meta: 
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** Counts matching events, paging in small pages: the flooded history is larger than one gRPC message. */
+/** Counts matching events, one event per page: the flooded history is larger than one gRPC message. */
 async function countEvents(h: RefreshHarness, workflowId: string, match: (e: HistoryEvent) => boolean): Promise<number> {
   let count = 0;
   let nextPageToken: Uint8Array | undefined;
@@ -31,7 +31,7 @@ async function countEvents(h: RefreshHarness, workflowId: string, match: (e: His
     const page = await h.client.workflowService.getWorkflowExecutionHistory({
       namespace: h.config.temporal.namespace,
       execution: { workflowId },
-      maximumPageSize: 5,
+      maximumPageSize: 1, // two 1.5 MB signals and the 70 KB ones can meet in one page of 5 (4.4 MB > the 4 MB gRPC limit)
       nextPageToken,
     });
     count += (page.history?.events ?? []).filter(match).length;
