@@ -101,7 +101,12 @@ describe('poison-proof signals', () => {
       const last = status.rejectedSignals.at(-1)!;
       expect(last.reason).toMatch(/^malformed reprocess payload \(object \{tables: array\(1\)\}\): tables\.0: table names are/);
       expect(status.rejectedSignals.some((r) => /unknown table\(s\) NOPE_0, NOPE_1, NOPE_2, NOPE_3, NOPE_4 and 4,995 more/.test(r.reason))).toBe(true);
-      const details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+      // The details are rewritten by the workflow task that handled the last signal: wait for it (bounded).
+      let details = '';
+      for (let i = 0; i < 200 && !details.includes(`Rejected requests (${sent}`); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        details = (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+      }
       expect(details.length).toBeLessThan(16 * 1024);
       expect(details).toContain(`Rejected requests (${sent}`);
 
