@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../config/home.js';
 import type { FlywheelConfig } from '../config/schema.js';
 import { VENV_TOOLS } from '../tools/toolsVenv.js';
 import type { MaintainTableResult } from '../ports/deltaMaintenance.js';
+import type { OwnedJobRun } from './aws/awaitJobRun.js';
 
 /** The job script both homes run (local process, Glue job). */
 export const DELTA_MAINTENANCE_SCRIPT = path.join(PROJECT_ROOT, 'jobs', 'delta_maintenance.py');
@@ -78,4 +79,18 @@ export function parseMaintenanceJobResult(raw: unknown): MaintenanceJobResult | 
 export function tableResultOf(result: Extract<MaintenanceJobResult, { status: 'SUCCEEDED' }>, jobRunId: string): MaintainTableResult {
   const { status: _status, ...figures } = result;
   return { ...figures, jobRunId };
+}
+
+/** The maintenance job run of one table, as both backends start or re-attach to it (by the request's run tag). */
+export function maintenanceJobRun(
+  config: FlywheelConfig,
+  run: { jobName: string; runTag: string; table: string; arguments: Record<string, string> },
+): OwnedJobRun {
+  return {
+    jobKey: 'deltaMaintenance',
+    ...run,
+    purpose: `for ${run.table}`,
+    pollMinMs: config.jobs.pollMinSeconds * 1000,
+    pollMaxMs: config.jobs.pollMaxSeconds * 1000,
+  };
 }

@@ -6,7 +6,7 @@ import type { OperationContext } from '../../ports/context.js';
 import type { DeltaMaintenance, MaintainTableRequest, MaintainTableResult, MaintenanceTarget } from '../../ports/deltaMaintenance.js';
 import type { JobRunner } from '../../ports/jobRunner.js';
 import { checkTargetColumns, readDeltaTableMetadata, type DeltaLogFiles } from '../deltaLogMetadata.js';
-import { maintenanceJobArguments, maintenanceResultName, parseMaintenanceJobResult, tableResultOf } from '../deltaMaintenanceJob.js';
+import { maintenanceJobArguments, maintenanceResultName, parseMaintenanceJobResult, tableResultOf, maintenanceJobRun } from '../deltaMaintenanceJob.js';
 import { runJobToCompletion } from './awaitJobRun.js';
 import { awsErrorName, withAwsRetry, type RetryPolicy } from './retry.js';
 import { listAllObjects, parseS3Uri, readJsonObject } from './s3Objects.js';
@@ -92,16 +92,7 @@ export class GlueDeltaMaintenance implements DeltaMaintenance {
     };
     const runId = await runJobToCompletion(
       this.jobs,
-      {
-        jobKey: 'deltaMaintenance',
-        jobName,
-        runTag: request.runTag,
-        arguments: args,
-        table: target.name,
-        purpose: `for ${target.name}`,
-        pollMinMs: this.config.jobs.pollMinSeconds * 1000,
-        pollMaxMs: this.config.jobs.pollMaxSeconds * 1000,
-      },
+      maintenanceJobRun(this.config, { jobName: jobName, runTag: request.runTag, table: target.name, arguments: args }),
       ctx,
     );
     const { bucket, key } = parseS3Uri(resultUri);

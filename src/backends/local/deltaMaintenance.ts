@@ -6,7 +6,7 @@ import type { OperationContext } from '../../ports/context.js';
 import type { DeltaMaintenance, MaintainTableRequest, MaintainTableResult, MaintenanceTarget } from '../../ports/deltaMaintenance.js';
 import { runJobToCompletion } from '../aws/awaitJobRun.js';
 import { checkTargetColumns, readDeltaTableMetadata, type DeltaLogFiles } from '../deltaLogMetadata.js';
-import { maintenanceJobArguments, maintenanceResultName, parseMaintenanceJobResult, tableResultOf } from '../deltaMaintenanceJob.js';
+import { maintenanceJobArguments, maintenanceResultName, parseMaintenanceJobResult, tableResultOf, maintenanceJobRun } from '../deltaMaintenanceJob.js';
 import { DELTA_MAINTENANCE_SCRIPT, locateDeltaPython } from './deltaPython.js';
 import { deltaTableDir } from './deltaTables.js';
 import { isMissing } from './files.js';
@@ -68,16 +68,7 @@ export class LocalDeltaMaintenance implements DeltaMaintenance {
     );
     const runId = await runJobToCompletion(
       this.jobs,
-      {
-        jobKey: 'deltaMaintenance',
-        jobName: this.config.maintenance.glueJob ?? LOCAL_MAINTENANCE_JOB,
-        runTag: request.runTag,
-        arguments: args,
-        table: target.name,
-        purpose: `for ${target.name}`,
-        pollMinMs: this.config.jobs.pollMinSeconds * 1000,
-        pollMaxMs: this.config.jobs.pollMaxSeconds * 1000,
-      },
+      maintenanceJobRun(this.config, { jobName: this.config.maintenance.glueJob ?? LOCAL_MAINTENANCE_JOB, runTag: request.runTag, table: target.name, arguments: args }),
       ctx,
     );
     const result = parseMaintenanceJobResult(JSON.parse(await fs.readFile(resultFile, 'utf8')));
