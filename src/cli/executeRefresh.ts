@@ -54,6 +54,7 @@ export async function executeRefresh(
   const progress = options.progress === false ? undefined : createProgress();
   const outcome = await awaitRefresh(handle, progress?.update);
   const report = outcome.report;
+  if (report) progress?.finish(report);
   const runId = report?.runId ?? (await handle.describe()).runId;
   const uiUrl = options.uiBase && workflowUiUrl(options.uiBase, ctx.config.temporal.namespace, handle.workflowId, runId);
 

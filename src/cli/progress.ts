@@ -1,7 +1,7 @@
 import { skewCell } from '../domain/bucketSkew.js';
 import { formatUtc } from '../domain/operatorCommands.js';
 import { causeFirst, doneWith, formatStageProgress, TABLE_STAGES } from '../domain/progress.js';
-import type { TableReport } from '../domain/report.js';
+import type { RunReport, TableReport } from '../domain/report.js';
 import type { RefreshStatus } from '../workflows/refreshTracker.js';
 
 const BAR_WIDTH = 24;
@@ -68,8 +68,13 @@ export function renderStatusReport(status: RefreshStatus, now = Date.now()): str
   return lines;
 }
 
-/** One line per milestone for logs: a stage finished for every table, a table failed, the run changed state. */
-export function milestoneLines(status: RefreshStatus, seen: Set<string>): string[] {
+type MilestoneSource = Pick<RefreshStatus, 'workflowId' | 'tables'> & { state?: string };
+
+/**
+ * One line per milestone for logs: a stage finished for every table, a table failed, the run changed state
+ * (a source without `state`, e.g. the final report, prints no state line: the summary says it).
+ */
+export function milestoneLines(status: MilestoneSource, seen: Set<string>): string[] {
   const lines: string[] = [];
   const note = (key: string, line: string) => {
     if (seen.has(key)) return;
@@ -84,7 +89,7 @@ export function milestoneLines(status: RefreshStatus, seen: Set<string>): string
   for (const t of status.tables.filter((x) => x.state === 'failed')) {
     note(`failed:${t.name}:${t.attempts}:${t.stage}`, `✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
   }
-  note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+  if (status.state) note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
   return lines;
 }
 
@@ -96,6 +101,10 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
   const started = Date.now();
   let drawn = 0;
   const seen = new Set<string>();
+  const writeMilestones = (source: MilestoneSource) => {
+    const elapsed = `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
+    for (const line of milestoneLines(source, seen)) stream.write(`${elapsed} ${line}\n`);
+  };
   return {
     update(status: RefreshStatus): void {
       if (stream.isTTY) {
@@ -104,8 +113,14 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
         drawn = lines.length;
         return;
       }
-      const elapsed = `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
-      for (const line of milestoneLines(status, seen)) stream.write(`${elapsed} ${line}\n`);
+      writeMilestones(status);
+    },
+    /**
+     * The milestones the last poll did not see: a run can end between two polls (a small demo does), and
+     * its final report still says which stages finished.
+     */
+    finish(report: Pick<RunReport, 'workflowId' | 'tables'>): void {
+      if (!stream.isTTY) writeMilestones({ workflowId: report.workflowId, tables: report.tables });
     },
   };
 }
