@@ -9,6 +9,7 @@ import { LocalLakeInventory } from './inventory.js';
 import { LocalJobRunner } from './jobRunner.js';
 import { LakePaths } from './paths.js';
 import { LocalRunManifests } from './runManifests.js';
+import { LocalTableQuality } from './tableQuality.js';
 
 export { seedLake, DEFAULT_SEED_ROWS, DEFAULT_SEED_SNAPSHOTS } from './seed.js';
 export type { SeedOptions, SeedSummary, SeededPartition } from './seed.js';
@@ -41,6 +42,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     jobs,
     catalog: new LocalStagedCatalog(config, paths, engine),
     bucketed: new LocalBucketedTables(config, paths, engine),
+    quality: new LocalTableQuality(config, paths, engine),
     maintenance: new LocalDeltaMaintenance(config, paths, root),
     manifests: new LocalRunManifests(root),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),
