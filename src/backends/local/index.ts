@@ -14,6 +14,8 @@ import { LocalTableQuality } from './tableQuality.js';
 export { seedLake, DEFAULT_SEED_ROWS, DEFAULT_SEED_SNAPSHOTS } from './seed.js';
 export type { SeedOptions, SeedSummary, SeededPartition } from './seed.js';
 export { LakePaths } from './paths.js';
+export { seedDriftedSnapshot, DEFAULT_DRIFT_SNAPSHOT, DRIFT_CASES } from './seedDrift.js';
+export type { DriftCase, DriftSeedOptions, DriftSeedSummary, DriftedTable } from './seedDrift.js';
 
 /** The catalog database file of an environment: `<home>/catalog/<environment>.duckdb`. */
 export function catalogDatabasePath(config: FlywheelConfig, home: string): string {
