@@ -76,6 +76,17 @@ program
   .option('--from-stage <stage>', 'split | register | bucket | validate (default: where each table failed)')
   .action(action(() => import('./commands/reprocess.js').then((m) => m.reprocessCommand)));
 
+program
+  .command('approve')
+  .description('let tables held at the quality gate continue, with a reason (the `approve` update; refused requests exit 2)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'the refresh of this snapshot')
+  .option('--workflow-id <id>', 'any refresh workflow id')
+  .option('--tables <list>', 'comma-separated tables awaiting approval (required)')
+  .option('--reason <text>', 'why they may be published despite the failed checks (required; kept in the report and lineage)')
+  .action(action(() => import('./commands/approve.js').then((m) => m.approveCommand)));
+
 const lineage = program.command('lineage').description('lineage publishing: status and catch-up');
 lineage
   .command('status')

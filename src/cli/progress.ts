@@ -84,7 +84,7 @@ export function renderStatusReport(status: RefreshStatus, now = Date.now()): str
   return lines;
 }
 
-type MilestoneSource = Pick<RefreshStatus, 'workflowId' | 'tables'> & { state?: string };
+type MilestoneSource = Pick<RefreshStatus, 'workflowId' | 'tables'> & Partial<Pick<RefreshStatus, 'state' | 'nextCommands'>>;
 
 /**
  * One line per milestone for logs: a stage finished for every table, a table failed, the run changed state
@@ -105,7 +105,15 @@ export function milestoneLines(status: MilestoneSource, seen: Set<string>): stri
   for (const t of status.tables.filter((x) => x.state === 'failed')) {
     note(`failed:${t.name}:${t.attempts}:${t.stage}`, `✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
   }
-  if (status.state) note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+  for (const t of status.tables.filter((x) => x.state === 'awaiting-approval')) {
+    const failing = (t.quality?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.message);
+    note(`held:${t.name}:${t.attempts}`, `⏸ ${t.name} stopped at the quality gate: ${failing.join('; ') || 'checks failed'}`);
+  }
+  if (status.state && !seen.has(`state:${status.state}`)) {
+    note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+    // Parked: what to type next, once per wait (the run keeps waiting while this process follows it).
+    if (status.nextCommands?.length) lines.push(...status.nextCommands.map((c) => `  next: ${c}`));
+  }
   return lines;
 }
 
