@@ -184,9 +184,16 @@ export function judgeTableQuality(input: JudgeInput): TableQualityResult {
   if (bucketNulls !== undefined) checks.push(nullRateCheck(table, input.bucketColumn, bucketNulls, observed.rows, policy.bucketColumnMaxNullRate));
   checks.push(...columnChecks(input));
   const judged = soften(checks, policy);
+  const metrics = {
+    rows: observed.rows,
+    columns: Object.fromEntries(
+      Object.entries(observed.stats).map(([name, s]) => [name, { nulls: s.nulls, empty: s.empty, ...(s.distinct !== undefined ? { distinct: s.distinct } : {}) }]),
+    ),
+  };
   return {
     ...base,
     ...(baseline ? { baselineSnapshotDt: baseline.snapshotDt } : {}),
+    metrics,
     checks: judged,
     verdict: worstStatus(judged),
     ...(baseline ? {} : { note: `first run of ${table}: no published snapshot to compare with; schema drift and row change pass` }),

@@ -13,7 +13,16 @@ export interface ObservedProfile {
   rows: number;
   columns: ProfileColumn[];
   /** Per measured column: rows NULL or empty ('' or blanks, text columns only), and distinct values when asked. */
-  stats: Record<string, { nullOrEmpty: number; distinct?: number }>;
+  stats: Record<string, ColumnStats>;
+}
+
+export interface ColumnStats {
+  /** NULL plus empty. */
+  nullOrEmpty: number;
+  nulls: number;
+  /** '' or blanks (text columns; 0 otherwise). */
+  empty: number;
+  distinct?: number;
 }
 
 /** What the last successful run published for a table (read back from catalog table properties). */
@@ -81,13 +90,15 @@ export function profiledColumns(policy: TableQualityPolicy, bucketColumn: string
 
 /**
  * One query for every count the gate needs (DuckDB and Athena/Trino both run it): `count(*)`, then per
- * column its NULL-or-empty rows and, when asked, its distinct values — in that order (see parseProfileRow).
+ * column its NULL rows, its empty rows (text columns) and, when asked, its distinct values — in that order
+ * (see parseProfileRow).
  */
 export function profileSql(from: string, where: string | undefined, columns: readonly ProfiledColumn[]): string {
   const parts = ['count(*)'];
   for (const c of columns) {
     const q = quoteIdent(c.name, 'column');
-    parts.push(`count(*) FILTER (WHERE ${q} IS NULL${c.text ? ` OR trim(${q}) = ''` : ''})`);
+    parts.push(`count(*) FILTER (WHERE ${q} IS NULL)`);
+    if (c.text) parts.push(`count(*) FILTER (WHERE trim(${q}) = '')`);
     if (c.distinct) parts.push(`count(DISTINCT ${q})`);
   }
   return `SELECT ${parts.join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}`;
@@ -110,8 +121,10 @@ export function parseProfileRow(
   const rows = next('rows');
   const stats: ObservedProfile['stats'] = {};
   for (const c of columns) {
-    const nullOrEmpty = next(`${c.name} nulls`);
-    stats[c.name] = c.distinct ? { nullOrEmpty, distinct: next(`${c.name} distinct`) } : { nullOrEmpty };
+    const nulls = next(`${c.name} nulls`);
+    const empty = c.text ? next(`${c.name} empty`) : 0;
+    const base = { nullOrEmpty: nulls + empty, nulls, empty };
+    stats[c.name] = c.distinct ? { ...base, distinct: next(`${c.name} distinct`) } : base;
   }
   return { rows, stats };
 }

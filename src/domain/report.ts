@@ -26,9 +26,9 @@ export interface TableReport {
   bucketSkew?: AssessedBucketSkew;
   /** Validation findings that did not fail the table (e.g. bucket skew with `onBucketSkew: warn`). */
   warnings?: string[];
-  /** The quality gate's checks of the staged table (issue 15). */
+  /** The quality gate's checks of the staged table (issue 15): expected, observed, pass/warn/fail per check. */
   quality?: TableQualityResult;
-  /** Set when an operator approved the table past a failed gate. */
+  /** The operator's approval of a table that failed the gate (reason kept here and in lineage). */
   approval?: QualityApproval;
   durationMs?: number;
 }

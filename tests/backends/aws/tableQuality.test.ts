@@ -23,7 +23,8 @@ async function stageAndRegister(snapshotDt: string, select: string): Promise<voi
 }
 
 /** Athena's answer to the one profile query: moto runs no SQL, it serves the next queued result set. */
-const queueProfile = (rows: number, emptyKeys: number) => env.moto.queueAthenaResult([['_col0', '_col1'], [String(rows), String(emptyKeys)]]);
+const queueProfile = (rows: number, emptyKeys: number) =>
+  env.moto.queueAthenaResult([['_col0', '_col1', '_col2'], [String(rows), '0', String(emptyKeys)]]);
 
 beforeEach(async () => {
   await createDatabase(env.arrange.glue);
@@ -52,7 +53,7 @@ describe('AthenaTableQuality (Glue for schema and baseline via moto; Athena coun
     const sql = qualityProfileSql(DATABASE, ibe04, BASE, [{ name: 'customer_user_id', text: true, distinct: false }]);
     expect(starts.map((s) => s.QueryString)).toEqual([sql]);
     expect(sql).toBe(
-      `SELECT count(*), count(*) FILTER (WHERE "customer_user_id" IS NULL OR trim("customer_user_id") = '') FROM "${DATABASE}"."ibe_04_staged" WHERE "snapshot_dt" = '${BASE}'`,
+      `SELECT count(*), count(*) FILTER (WHERE "customer_user_id" IS NULL), count(*) FILTER (WHERE trim("customer_user_id") = '') FROM "${DATABASE}"."ibe_04_staged" WHERE "snapshot_dt" = '${BASE}'`,
     );
   });
 

@@ -7,6 +7,8 @@ import { describeQualityChecks, tableQualityPolicy } from '../../../src/domain/q
 import { parseProfileRow, profiledColumns, profileSql, type BaselineProfile } from '../../../src/domain/qualityProfile.js';
 
 const defaults = QualitySchema.parse({});
+/** Column stats with `empty` empty strings and no NULLs. */
+const st = (empty: number, distinct?: number) => ({ nullOrEmpty: empty, nulls: 0, empty, ...(distinct !== undefined ? { distinct } : {}) });
 const columns = [
   { name: 'customer_user_id', type: 'VARCHAR' },
   { name: 'age', type: 'BIGINT' },
@@ -21,7 +23,7 @@ function judge(over: Partial<JudgeInput> & { rows?: number; nulls?: number } = {
     snapshotDt: '2026-10-01',
     bucketColumn: 'customer_user_id',
     policy: tableQualityPolicy(defaults, 'IBE_04'),
-    observed: { rows, columns, stats: { customer_user_id: { nullOrEmpty: over.nulls ?? 0 } } },
+    observed: { rows, columns, stats: { customer_user_id: st(over.nulls ?? 0) } },
     baseline,
     ...over,
   });
@@ -33,6 +35,7 @@ describe('quality checks (domain)', () => {
   it('an unchanged table passes every check', () => {
     const result = judge();
     expect(result.verdict).toBe('pass');
+    expect(result.metrics).toEqual({ rows: 981_442, columns: { customer_user_id: { nulls: 0, empty: 0 } } });
     expect(result.baselineSnapshotDt).toBe('2026-09-01');
     expect(result.checks.map((c) => c.check)).toEqual([
       'schema.bucketColumn',
@@ -63,7 +66,7 @@ describe('quality checks (domain)', () => {
     const observed = {
       rows: 981_442,
       columns: [{ name: 'customer_user_id', type: 'VARCHAR' }, { name: 'age', type: 'VARCHAR' }, { name: 'segment', type: 'VARCHAR' }],
-      stats: { customer_user_id: { nullOrEmpty: 0 } },
+      stats: { customer_user_id: st(0) },
     };
     const result = judge({ observed });
     expect(result.verdict).toBe('fail');
@@ -77,7 +80,7 @@ describe('quality checks (domain)', () => {
 
   it('drift actions come from config, per table', () => {
     const quality = QualitySchema.parse({ schemaDrift: { added: 'fail' }, tables: { IBE_04: { schemaDrift: { removed: 'warn' } } } });
-    const observed = { rows: 981_442, columns: [columns[0]!, columns[1]!, { name: 'x', type: 'INTEGER' }], stats: { customer_user_id: { nullOrEmpty: 0 } } };
+    const observed = { rows: 981_442, columns: [columns[0]!, columns[1]!, { name: 'x', type: 'INTEGER' }], stats: { customer_user_id: st(0) } };
     const result = judge({ observed, policy: tableQualityPolicy(quality, 'IBE_04') });
     expect(result.checks.find((c) => c.check === 'schema.removed')!.status).toBe('warn');
     expect(result.checks.find((c) => c.check === 'schema.added')!.status).toBe('fail');
@@ -92,7 +95,7 @@ describe('quality checks (domain)', () => {
   it('a missing or unbucketable bucket column fails', () => {
     const missing = judge({ observed: { rows: 10, columns: [columns[1]!], stats: {} }, baseline: undefined });
     expect(failed(missing)).toEqual(['IBE_04: bucket column customer_user_id is missing']);
-    const double = judge({ observed: { rows: 10, columns: [{ name: 'customer_user_id', type: 'DOUBLE' }], stats: { customer_user_id: { nullOrEmpty: 0 } } }, baseline: undefined });
+    const double = judge({ observed: { rows: 10, columns: [{ name: 'customer_user_id', type: 'DOUBLE' }], stats: { customer_user_id: st(0) } }, baseline: undefined });
     expect(failed(double)[0]).toMatch(/^IBE_04: bucket column customer_user_id has type double, Hive bucketing v1 needs one of string, bigint/);
   });
 
@@ -117,7 +120,7 @@ describe('quality checks (domain)', () => {
       tables: { IBE_04: { columns: { age: { minDistinct: 10, maxDistinct: 200 }, gone: { maxNullRate: 0.5 } } } },
     });
     const policy = tableQualityPolicy(quality, 'IBE_04');
-    const stats = { customer_user_id: { nullOrEmpty: 0 }, email: { nullOrEmpty: 300 }, age: { nullOrEmpty: 0, distinct: 3 } };
+    const stats = { customer_user_id: st(0), email: st(300), age: st(0, 3) };
     const result = judge({ rows: 1000, baseline: { ...baseline, rows: 1000 }, policy, observed: { rows: 1000, columns, stats } });
     expect(failed(result)).toEqual([
       'IBE_04: email null or empty in 30 % of rows (300 of 1,000), max 10 %',
@@ -146,11 +149,14 @@ describe('quality checks (domain)', () => {
   it('one profile query for every count, parsed by position', () => {
     const cols = [{ name: 'customer_user_id', text: true, distinct: false }, { name: 'age', text: false, distinct: true }];
     expect(profileSql('"db"."t"', `"snapshot_dt" = '2026-10-01'`, cols)).toBe(
-      `SELECT count(*), count(*) FILTER (WHERE "customer_user_id" IS NULL OR trim("customer_user_id") = ''), ` +
+      `SELECT count(*), count(*) FILTER (WHERE "customer_user_id" IS NULL), count(*) FILTER (WHERE trim("customer_user_id") = ''), ` +
         `count(*) FILTER (WHERE "age" IS NULL), count(DISTINCT "age") FROM "db"."t" WHERE "snapshot_dt" = '2026-10-01'`,
     );
-    expect(parseProfileRow(cols, ['10', '2', '0', '7'])).toEqual({ rows: 10, stats: { customer_user_id: { nullOrEmpty: 2 }, age: { nullOrEmpty: 0, distinct: 7 } } });
-    expect(() => parseProfileRow(cols, ['10', '2'])).toThrow(/expected a count for age nulls/);
+    expect(parseProfileRow(cols, ['10', '1', '2', '0', '7'])).toEqual({
+      rows: 10,
+      stats: { customer_user_id: { nullOrEmpty: 3, nulls: 1, empty: 2 }, age: { nullOrEmpty: 0, nulls: 0, empty: 0, distinct: 7 } },
+    });
+    expect(() => parseProfileRow(cols, ['10', '2', '0'])).toThrow(/expected a count for age nulls/);
   });
 
   it('baselines round-trip through table properties; the newest earlier snapshot wins', () => {
