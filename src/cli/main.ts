@@ -41,6 +41,7 @@ program
   .option('--tables <list>', 'comma-separated tables to process')
   .option('--keep-server', 'keep the dev server and Web UI running after the run (Ctrl-C to stop)')
   .option('--temporal-address <host:port>', 'use this Temporal server instead of starting the demo\'s own (also TEMPORAL_ADDRESS)')
+  .option('--scenario <name>', 'refresh (default) | drift: then a drifted month that stops at the quality gate, waiting for approval')
   .action(action(() => import('./commands/demo.js').then((m) => m.demoCommand)));
 
 program

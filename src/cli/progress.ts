@@ -106,8 +106,9 @@ export function milestoneLines(status: MilestoneSource, seen: Set<string>): stri
     note(`failed:${t.name}:${t.attempts}:${t.stage}`, `✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
   }
   for (const t of status.tables.filter((x) => x.state === 'awaiting-approval')) {
+    // A batch's progress names the state before its result brings the checks: print once they are known.
     const failing = (t.quality?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.message);
-    note(`held:${t.name}:${t.attempts}`, `⏸ ${t.name} stopped at the quality gate: ${failing.join('; ') || 'checks failed'}`);
+    if (failing.length) note(`held:${t.name}:${t.attempts}`, `⏸ ${t.name} stopped at the quality gate: ${failing.join('; ')}`);
   }
   if (status.state && !seen.has(`state:${status.state}`)) {
     note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
