@@ -1,6 +1,7 @@
 /**
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a successful
- * refresh, one where a failed table is reprocessed by signal, and one abandoned by signal. Re-record only when a workflow change is *meant* to be
+ * refresh, one where a failed table is reprocessed by signal, one abandoned by signal, and one held at the
+ * quality gate and approved by signal (with its two batches). Re-record only when a workflow change is *meant* to be
  * incompatible (and then version it with patched()); otherwise the replay test is what catches it.
  *
  *   npm run record-history
@@ -17,7 +18,8 @@ import { parseConfig } from '../src/config/load.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { createFlywheelWorker } from '../src/workers/createWorker.js';
 import { waitForRunState } from '../src/client/status.js';
-import { abandonSignal, reprocessSignal } from '../src/workflows/definitions.js';
+import { seedDriftedSnapshot } from '../src/backends/local/seedDrift.js';
+import { abandonSignal, approveSignal, reprocessSignal } from '../src/workflows/definitions.js';
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes.js';
 import { corruptSourceFile } from './lib/corruptSource.js';
 
@@ -71,6 +73,21 @@ try {
       await waitForRunState(h, ['awaiting-reprocess']);
       await h.signal(abandonSignal, { reason: 'source will be re-delivered next month' });
     });
+    // Quality gate (issue 15): IBE_01 delivers 58 % fewer rows than last month's (2026-10-01, published above),
+    // waits at awaiting-approval, a bad approval is recorded, the approval continues it. Its batches are recorded too.
+    await seedDriftedSnapshot({ config, home, snapshotDt: '2026-11-01', rows: 200, cases: { IBE_01: 'fewer-rows' } });
+    const gated = 'flywheel-replay-refresh-2026-11-01';
+    const handle = await client.workflow.start('monthlyRefresh', { taskQueue: 'flywheel-replay', workflowId: gated, args: [{ environment: 'replay', snapshotDt: '2026-11-01' }] });
+    await waitForRunState(handle, ['awaiting-approval']);
+    await handle.signal(approveSignal, { tables: ['IBE_01'] }); // no reason: rejected and recorded
+    await handle.signal(approveSignal, { tables: ['IBE_01'], reason: 'vendor confirmed the smaller delivery' });
+    await handle.result();
+    // With its workflow id: a refresh names its batches after it, so the replay must use the same id.
+    for (const [name, workflowId] of [['monthlyRefresh-approved', gated], ['refreshBatch-held', `${gated}-pass1-batch1`], ['refreshBatch-approved', `${gated}-pass2-batch1`]] as const) {
+      const history = JSON.parse(historyToJSON(await client.workflow.getHandle(workflowId).fetchHistory())) as object;
+      await writeFile(path.join(OUT, `${name}.json`), `${JSON.stringify({ workflowId, ...history })}\n`);
+      console.error(`recorded tests/fixtures/histories/${name}.json`);
+    }
   });
   await worker.close();
   await nativeConnection.close();
