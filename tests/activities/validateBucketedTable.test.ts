@@ -3,6 +3,7 @@ import { validateBucketedTable } from '../../src/activities/tableStages.js';
 import { bucketSkewOf, type BucketSkewPolicy } from '../../src/domain/bucketSkew.js';
 import type { BucketedTableBuilder, TableValidation } from '../../src/ports/bucketedTables.js';
 import { NO_CONTEXT } from '../../src/ports/context.js';
+import type { RecordPublishedProfileRequest, TableQualityChecker } from '../../src/ports/tableQuality.js';
 
 /** A builder whose validation reports what the test scripts (the activity only judges it). */
 function reporting(validation: Partial<TableValidation>): BucketedTableBuilder {
@@ -35,5 +36,31 @@ describe('validateBucketedTable activity: bucket skew policy', () => {
     const unmeasured = await validateBucketedTable(reporting({}), NO_CONTEXT, input, warn);
     expect(unmeasured.bucketSkew).toBeUndefined();
     expect(unmeasured.warnings).toEqual([]);
+  });
+});
+
+describe('validateBucketedTable activity: the quality baseline', () => {
+  const recorder = () => {
+    const recorded: RecordPublishedProfileRequest[] = [];
+    const quality: TableQualityChecker = {
+      checkStagedTable: () => Promise.reject(new Error('not used')),
+      recordPublishedProfile: async (request) => {
+        recorded.push(request);
+      },
+    };
+    return { quality, recorded };
+  };
+
+  it('a table that validates has its snapshot recorded as the next baseline, with the validated rows', async () => {
+    const { quality, recorded } = recorder();
+    await validateBucketedTable(reporting({}), NO_CONTEXT, input, warn, quality);
+    expect(recorded).toEqual([{ table, snapshotDt: '2026-10-01', rows: 600 }]);
+  });
+
+  it('a table that fails validation records nothing (its snapshot never becomes a baseline)', async () => {
+    const { quality, recorded } = recorder();
+    await expect(validateBucketedTable(reporting({ problems: ['no bucket files found'] }), NO_CONTEXT, input, warn, quality)).rejects.toThrow();
+    await expect(validateBucketedTable(reporting({ bucketSkew: bucketSkewOf([100, 100, 400]) }), NO_CONTEXT, input, { ...warn, onBucketSkew: 'fail' }, quality)).rejects.toThrow();
+    expect(recorded).toEqual([]);
   });
 });

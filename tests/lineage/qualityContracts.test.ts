@@ -65,6 +65,11 @@ describe('quality gate results as OpenLineage data-quality facets (official 1.52
     expect(abandoned.inputs[0]!.inputFacets!.dataQualityAssertions).toBeDefined();
   });
 
+  it("events with the data-quality facets are also accepted by OpenMetadata's openLineageRunEvent schema", () => {
+    const validate = openMetadataAjv().getSchema(`${OM_BASE}api/lineage/openlineage/openLineageRunEvent.json`)!;
+    for (const event of events) expect(validate(event), explain(validate)).toBe(true);
+  });
+
   it('the facet schemas reject a broken assertion (the check can fail)', () => {
     const ajv = openLineageAjv();
     const facet = ctas('IBE_01')[1]!.inputs[0]!.inputFacets!.dataQualityAssertions!;
