@@ -1,7 +1,7 @@
-import { condition, setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
 import { parseApproveRequest, type AcceptedApproval, type ApproveRequest } from './approvalRequests.js';
 import { abandonSignal, approveSignal, approveUpdate, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
-import type { RefreshTracker } from './refreshTracker.js';
+import { isParked, type RefreshTracker } from './refreshTracker.js';
 import { unknownSignalReason } from './rejections.js';
 import { parseAbandonReason, parseReprocessRequest, RequestRejected, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
 
@@ -31,6 +31,20 @@ export interface RefreshHandlerOptions {
 }
 
 /**
+ * An update refused after its validator ran (it waited for a continued run to load its state): a
+ * RequestRejected thrown from the handler would fail the workflow task again and again; as an
+ * ApplicationFailure it fails only the update, and the caller reads the reason.
+ */
+function refusedAsFailure<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof RequestRejected) throw ApplicationFailure.create({ type: 'RequestRejected', message: error.message, nonRetryable: true });
+    throw error;
+  }
+}
+
+/**
  * The refresh's operator interface: query `status`, signals `reprocess`, `approve` and `abandon`,
  * updates `reprocess` and `approve` (validated), and a default handler that records any other signal name as rejected.
  * Nothing here issues commands, so every version of the refresh shares it.
@@ -48,7 +62,7 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
   setHandler(reprocessSignal, (payload) => {
     try {
       const request = parseReprocessRequest(payload);
-      if (options.rejectWhenParked && tracker.state === 'awaiting-reprocess') options.workFor(request);
+      if (options.rejectWhenParked && isParked(tracker.state)) options.workFor(request);
       control.requests.push(request);
     } catch (error) {
       control.reject('reprocess', (error as Error).message);
@@ -83,9 +97,11 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
     approveUpdate,
     async (payload) => {
       if (!ready()) await condition(ready);
-      const request = parseApproveRequest(payload);
-      const { tables, approval } = accept(request, approvable(request));
-      return { accepted: true as const, tables, reason: approval.reason };
+      return refusedAsFailure(() => {
+        const request = parseApproveRequest(payload);
+        const { tables, approval } = accept(request, approvable(request));
+        return { accepted: true as const, tables, reason: approval.reason };
+      });
     },
     {
       validator: (payload) => {
@@ -101,10 +117,12 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
     reprocessUpdate,
     async (payload) => {
       if (!ready()) await condition(ready);
-      const request = parseReprocessRequest(payload);
-      const work = options.workFor(request);
-      control.requests.push(request);
-      return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
+      return refusedAsFailure(() => {
+        const request = parseReprocessRequest(payload);
+        const work = options.workFor(request);
+        control.requests.push(request);
+        return { accepted: true as const, tables: [...work.keys()], fromStage: request.fromStage ?? 'where each table failed' };
+      });
     },
     {
       validator: (payload) => {

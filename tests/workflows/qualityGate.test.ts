@@ -41,6 +41,7 @@ describe('quality gate on a seeded drifted lake', () => {
   let h: RefreshHarness;
   let configFile: string;
   let handle: WorkflowHandle;
+  let firstRunId: string;
   const workflowId = () => refreshWorkflowId(h.config.environment, DRIFT);
   const rowsOf = async (table: string) => {
     const out = await flywheel(h, configFile, 'sql', `SELECT count(*) AS n FROM ${table}`, '--json');
@@ -49,7 +50,14 @@ describe('quality gate on a seeded drifted lake', () => {
   };
 
   beforeAll(async () => {
-    h = await createRefreshHarness({ tables: TABLES, rows: ROWS, snapshots: [BASE], bucketCount: 16, config: { reprocess: { waitHours: 1 } } });
+    h = await createRefreshHarness({
+      tables: TABLES,
+      rows: ROWS,
+      snapshots: [BASE],
+      bucketCount: 16,
+      // A low threshold: the parked run continues as new, so the held tables come back from the manifest.
+      config: { reprocess: { waitHours: 1 }, scale: { continueAsNewAfterEvents: 20 } },
+    });
     configFile = path.join(h.home, 'flywheel.yaml');
     await writeFile(configFile, stringify(h.config));
   });
@@ -68,11 +76,13 @@ describe('quality gate on a seeded drifted lake', () => {
 
       const seeded = await seedDriftedSnapshot({ config: h.config, home: h.home, snapshotDt: DRIFT, rows: ROWS });
       expect(seeded.tables.filter((t) => t.drift !== 'none').map((t) => t.table)).toEqual([...HELD, 'IBE_06']);
-      handle = await h.client.workflow.start('monthlyRefresh', {
+      const started = await h.client.workflow.start('monthlyRefresh', {
         taskQueue: h.config.temporal.taskQueue!,
         workflowId: workflowId(),
         args: [{ environment: h.config.environment, snapshotDt: DRIFT }],
       });
+      firstRunId = started.firstExecutionRunId;
+      handle = h.client.workflow.getHandle(workflowId()); // follows continue-as-new
       const parked = await waitForRunState(handle, ['awaiting-approval', 'awaiting-reprocess', 'failed', 'succeeded'], { timeoutMs: 240_000 });
       expect(parked.state).toBe('awaiting-approval');
       const byName = new Map(parked.tables.map((t) => [t.name, t]));
@@ -155,6 +165,16 @@ describe('quality gate on a seeded drifted lake', () => {
     }
 
     const report = await h.withWorker(async () => {
+      // The wait went on in a new run of the same workflow (continue-as-new), its held tables reloaded.
+      let described = await handle.describe();
+      for (let i = 0; i < 100 && described.runId === firstRunId; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        described = await handle.describe();
+      }
+      expect(described.runId).not.toBe(firstRunId);
+      const reloaded = await waitForRunState(handle, ['awaiting-approval']);
+      expect(reloaded.tables.filter((t) => t.state === 'awaiting-approval').map((t) => t.name).sort()).toEqual(HELD);
+      expect(failing(reloaded.tables.find((t) => t.name === 'IBE_04')!)).toEqual(['IBE_04: rows 168 vs 400 last month (−58 %), band −20 %…+50 %']);
       const cli = await flywheel(h, configFile, 'approve', '--snapshot', DRIFT, '--tables', 'ibe_02', '--reason', 'vendor retired is_homeowner (ticket DATA-812)', '--json');
       expect(cli.code, cli.stderr).toBe(0);
       expect(JSON.parse(cli.stdout)).toEqual({ workflowId: workflowId(), accepted: true, tables: ['IBE_02'], reason: 'vendor retired is_homeowner (ticket DATA-812)' });
