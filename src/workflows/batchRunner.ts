@@ -2,6 +2,7 @@ import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { batchesOf, type PlanSummary } from '../domain/plan.js';
 import { listSome } from '../domain/summarize.js';
 import type { Stage } from '../domain/tables.js';
+import { sizedHeartbeats } from './activityProxies.js';
 import { BatchProgressSchema, type RefreshBatchInput } from './batchInput.js';
 import { describeIssues } from './input.js';
 import { refreshBatch } from './refreshBatch.js';
@@ -63,6 +64,7 @@ export class BatchRunner {
       bucketCount: summary.bucketCount,
       tableConcurrency: summary.tableConcurrency,
       progressSeconds: summary.scale.progressSeconds,
+      ...(summary.heartbeatTimeoutSeconds && sizedHeartbeats() ? { heartbeatTimeoutSeconds: summary.heartbeatTimeoutSeconds } : {}),
     };
     for (const w of work) tracker.update(w.table, { stage: w.from, state: 'running', lastError: undefined });
     this.running.set(workflowId, new Set(names));
