@@ -18,6 +18,7 @@ import {
   type TableRecord,
 } from './runManifest.js';
 import type { DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
+import { checkTableQuality, type CheckTableQualityInput } from './quality.js';
 import { createBucketedTable, registerStagedTable, validateBucketedTable, type RegisterStageInput, type TableStageInput } from './tableStages.js';
 
 export interface ActivityDependencies {
@@ -79,7 +80,18 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
       ),
 
     validateBucketedTable: (input: TableStageInput) =>
-      withFailureTypes(() => withOperationContext((ctx) => validateBucketedTable(backend.bucketed, ctx, input, skewPolicy), about(input, 'validate'))),
+      withFailureTypes(() =>
+        withOperationContext((ctx) => validateBucketedTable(backend.bucketed, ctx, input, skewPolicy, backend.quality), about(input, 'validate')),
+      ),
+
+    /** The quality gate (issue 15): schema drift, row change, null/distinct bounds of the staged table vs the last published snapshot. */
+    checkTableQuality: (input: CheckTableQualityInput) =>
+      withFailureTypes(() =>
+        withOperationContext(
+          (ctx) => checkTableQuality(backend.quality, ctx, input, { includeBucketSkew: config.quality.bucketSkew }),
+          about(input, 'check'),
+        ),
+      ),
 
     publishLineage: (run: LineageRun) => withOperationContext((ctx) => lineage.publish(run, ctx)),
 

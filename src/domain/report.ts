@@ -1,5 +1,6 @@
 import type { AssessedBucketSkew } from './bucketSkew.js';
 import type { RunCost } from './cost.js';
+import type { QualityApproval, TableQualityResult } from './qualityResult.js';
 import type { Stage } from './tables.js';
 
 export type TableState = 'pending' | 'running' | 'succeeded' | 'failed';
@@ -24,6 +25,10 @@ export interface TableReport {
   bucketSkew?: AssessedBucketSkew;
   /** Validation findings that did not fail the table (e.g. bucket skew with `onBucketSkew: warn`). */
   warnings?: string[];
+  /** The quality gate's checks of the staged table (issue 15): expected, observed, pass/warn/fail per check. */
+  quality?: TableQualityResult;
+  /** The operator's approval of a table that failed the gate (reason kept here and in lineage). */
+  approval?: QualityApproval;
   durationMs?: number;
 }
 

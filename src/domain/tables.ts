@@ -1,4 +1,5 @@
 import { assertSourceTableName } from './identifiers.js';
+import { compactSnapshotDt } from './snapshotDate.js';
 
 /**
  * The two families of source data. Infobase tables live under `<infobasePrefix>/<TABLE>/snapshot_dt=…/`,
@@ -30,6 +31,11 @@ export function stagedTableName(table: SourceTable): string {
 /** The stable name consumers query. */
 export function bucketedTableName(table: SourceTable): string {
   return `${catalogBaseName(table)}_bucketed`;
+}
+
+/** `ibe_01_bucketed_20261001`: the per-snapshot table the stable name is repointed to (AWS), whose properties hold the quality baseline. */
+export function snapshotTableName(table: SourceTable, snapshotDt: string): string {
+  return `${bucketedTableName(table)}_${compactSnapshotDt(snapshotDt)}`;
 }
 
 /**
