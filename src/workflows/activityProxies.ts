@@ -1,5 +1,6 @@
 import { ActivityCancellationType, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 
 /** Activity handles with their timeouts and retries, kept together so the policy reads in one place. */
@@ -58,6 +59,9 @@ export const tableStageOptions: ActivityOptions = {
   retry: { ...retry, maximumAttempts: 5 },
 };
 export const { discoverSnapshot, registerStagedTable, validateBucketedTable } = proxyActivities<Activities>(tableStageOptions);
+
+/** The quality gate's checks (issue 15): one query per table over the staged table, like validation. */
+export const { checkTableQuality } = proxyActivities<Activities>(tableStageOptions);
 
 // Glue runs take minutes to hours: the job's own timeout bounds them; heartbeats prove the worker is
 // alive. On cancellation the activity stops the run and the workflow waits for that.
