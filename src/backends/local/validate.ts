@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { bucketOfFileName } from '../../domain/bucketFiles.js';
 import { bucketSkewOf, rowsPerBucket, type BucketSkew } from '../../domain/bucketSkew.js';
+import type { HiveBucketType } from '../../domain/hiveBucketing.js';
 import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import type { TableValidation } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
@@ -17,6 +18,31 @@ export interface BucketedFiles {
   holdPoint?: string;
   bucketColumn: string;
   bucketCount: number;
+}
+
+/**
+ * One scan for both layout checks: per customer, the lowest and highest bucket file it appears in
+ * (`several`: customers in more than one file) and rows whose Hive bucket is not their file's (`misplaced`).
+ */
+export function bucketLayoutSql(
+  fileBuckets: readonly (readonly [string, number | undefined])[],
+  bucketColumn: string,
+  type: HiveBucketType,
+  bucketCount: number,
+): string {
+  const key = quoteIdent(bucketColumn, 'bucket column');
+  const fileBucketValues = fileBuckets.map(([f, b]) => `(${quoteLiteral(f)}, ${b ?? 'NULL'})`).join(', ');
+  const files = fileBuckets.map(([f]) => f);
+  return `SELECT count(*) FILTER (WHERE lo <> hi) AS several, coalesce(sum(misplaced), 0) AS misplaced FROM (
+         SELECT min(b) AS lo, max(b) AS hi, count(*) FILTER (WHERE b IS DISTINCT FROM h) AS misplaced
+         FROM (SELECT ${key}, f.b, ${hiveBucketSql(bucketColumn, type, bucketCount)} AS h
+               FROM ${readParquetSql(files, 'filename = true')} JOIN (VALUES ${fileBucketValues}) f(filename, b) USING (filename))
+         GROUP BY ${key})`;
+}
+
+/** Rows per file by a scan that decodes no column (parquet_file_metadata() over 256 files costs ~40 MB more RSS). */
+export function rowsPerFileSql(files: readonly string[]): string {
+  return `SELECT filename, count(*) AS n FROM ${readParquetSql(files, 'filename = true')} GROUP BY filename`;
 }
 
 /**
@@ -60,16 +86,7 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
     // appears in (differ = split across buckets), and rows whose Hive bucket is not their file's.
     registerHiveHashFunctions(conn);
     const type = await bucketColumnHiveType(conn, bucketFiles, bucketColumn);
-    const key = quoteIdent(bucketColumn, 'bucket column');
-    const fileBucketValues = fileBuckets.map(([f, b]) => `(${quoteLiteral(f)}, ${b ?? 'NULL'})`).join(', ');
-    const [layout] = await queryRows(
-      conn,
-      `SELECT count(*) FILTER (WHERE lo <> hi) AS several, coalesce(sum(misplaced), 0) AS misplaced FROM (
-         SELECT min(b) AS lo, max(b) AS hi, count(*) FILTER (WHERE b IS DISTINCT FROM h) AS misplaced
-         FROM (SELECT ${key}, f.b, ${hiveBucketSql(bucketColumn, type, bucketCount)} AS h
-               FROM ${readParquetSql(bucketFiles, 'filename = true')} JOIN (VALUES ${fileBucketValues}) f(filename, b) USING (filename))
-         GROUP BY ${key})`,
-    );
+    const [layout] = await queryRows(conn, bucketLayoutSql(fileBuckets, bucketColumn, type, bucketCount));
     ctx.heartbeat({ step: 'layout' });
     checks.push('customer_in_one_bucket', 'rows_in_hive_bucket');
     const customersInSeveralBuckets = Number(layout?.several ?? 0);
@@ -81,8 +98,7 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
 
     let bucketSkew: BucketSkew | undefined;
     if (outside.length === 0) {
-      // Counted by a scan that decodes no column: parquet_file_metadata() over 256 files costs ~40 MB more RSS.
-      const perFile = await queryRows(conn, `SELECT filename, count(*) AS n FROM ${readParquetSql(bucketFiles, 'filename = true')} GROUP BY filename`);
+      const perFile = await queryRows(conn, rowsPerFileSql(bucketFiles));
       const bucketOf = new Map(fileBuckets);
       bucketSkew = bucketSkewOf(rowsPerBucket(perFile.map((r) => [bucketOf.get(String(r.filename))!, Number(r.n)] as const), bucketCount));
       checks.push('bucket_skew');
