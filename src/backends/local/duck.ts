@@ -49,6 +49,9 @@ export class DuckEngine {
         // The external file cache keeps blocks of every Parquet file read (~+110 MB after a few
         // 256-file tables); local files are already in the OS page cache.
         enable_external_file_cache: 'false',
+        // Nothing the engine writes or reads depends on row order (bucket files, counts, catalog views;
+        // queries that need an order say ORDER BY): lets DuckDB write and scan without re-ordering buffers.
+        preserve_insertion_order: 'false',
       };
       if (tempDirectory) settings.temp_directory = tempDirectory;
       return DuckDBInstance.create(database, settings);
