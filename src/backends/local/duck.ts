@@ -90,7 +90,9 @@ export class DuckEngine {
    * would otherwise hit DuckDB write-write conflicts when several tables register at once.
    */
   async catalogWrite<T>(work: (conn: DuckDBConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const run = this.catalogQueue.then(() => this.withConnection(work, signal));
+    // One transaction per change: one commit (one WAL sync) instead of one per statement, and all or nothing.
+    const transaction = (conn: DuckDBConnection) => inTransaction(conn, () => work(conn));
+    const run = this.catalogQueue.then(() => this.withConnection(transaction, signal));
     this.catalogQueue = run.catch(() => undefined);
     return run;
   }
@@ -102,6 +104,18 @@ export class DuckEngine {
     const instance = this.instance ? await this.instance.catch(() => undefined) : undefined;
     // Connections still unwinding close themselves in withConnection's finally.
     instance?.closeSync();
+  }
+}
+
+async function inTransaction<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await conn.run('COMMIT');
+    return result;
+  } catch (error) {
+    await conn.run('ROLLBACK').catch(() => {}); // an interrupted or failed transaction may be gone already
+    throw error;
   }
 }
 
