@@ -3,7 +3,8 @@ import type { RunCost } from './cost.js';
 import type { QualityApproval, TableQualityResult } from './qualityResult.js';
 import type { Stage } from './tables.js';
 
-export type TableState = 'pending' | 'running' | 'succeeded' | 'failed';
+/** `awaiting-approval`: the table failed the quality gate and waits (before its CTAS) for `approve`, `reprocess` or `abandon`. */
+export type TableState = 'pending' | 'running' | 'awaiting-approval' | 'succeeded' | 'failed';
 
 export interface TableReport {
   name: string;

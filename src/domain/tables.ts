@@ -15,8 +15,12 @@ export interface SourceTable {
 
 export const ADDRESSABLE_TABLE_NAME = 'addressable_ids';
 
-/** Stage names in run order. Also used by status queries and `fromStage` in reprocess requests. */
-export const STAGES = ['discover', 'split', 'register', 'bucket', 'validate', 'lineage'] as const;
+/**
+ * Stage names in run order. `check` is the quality gate (issue 15): a table that fails it waits at
+ * `awaiting-approval` before its bucketed CTAS repoints the stable table. Also used by status queries
+ * and `fromStage` in reprocess requests.
+ */
+export const STAGES = ['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Catalog tables are lower case (Glue lowercases names anyway). */

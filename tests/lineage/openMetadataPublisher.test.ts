@@ -48,7 +48,7 @@ describe('OpenMetadata REST publisher against the fake server', () => {
     ]);
     const pipeline = fake.entity('pipeline', 'flywheel_temporal.cleanroom_refresh_prod')!;
     expect(fake.entity('pipelineService', 'flywheel_temporal')).toMatchObject({ serviceType: 'CustomPipeline' });
-    expect((pipeline.tasks as { name: string }[]).map((t) => t.name)).toEqual(['discover', 'split', 'register', 'bucket', 'validate', 'lineage']);
+    expect((pipeline.tasks as { name: string }[]).map((t) => t.name)).toEqual(['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage']);
 
     expect([...fake.edges.keys()].sort()).toEqual([
       'aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_staged>aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_bucketed',
