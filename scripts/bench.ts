@@ -8,8 +8,11 @@
  *   4. Delta OPTIMIZE (Z-order) + VACUUM of a 1M-row Delta table by jobs/delta_maintenance.py (local process).
  *   5. many small tables (scripts/lib/manyTables.ts): N = 100 and 1,000 (BENCH_TABLES=100,1000,5000 adds
  *      5,000; BENCH_TABLES=0 skips): wall time and the direct-DuckDB ratio, largest history and payload, RSS.
+ *   6. engine ratio (scripts/lib/engineRatio.ts): split + bucket + validate of 4 tables × 500k rows by the
+ *      local engine against the same SQL run directly in DuckDB, alternated; target ≤ 1.15×.
  * Prints a table and a JSON line; exits 1 when a target is missed.
- *   BENCH_ROWS=1000000 npm run bench   (rows for part 2; default 1,000,000)
+ *   BENCH_ROWS=1000000 npm run bench   (rows for parts 2 and 4; default 1,000,000)
+ *   npm run bench -- --only engine-ratio,many-tables   (parts: demo, engine, delta, many-tables, engine-ratio)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import { PROJECT_ROOT } from '../src/config/home.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import type { RunReport } from '../src/domain/report.js';
 import { isPortFree } from '../src/temporal/devServer.js';
+import { benchEngineRatio, engineRatioOptions, formatEngineRatio, TARGET_ENGINE_OVER_DIRECT, type EngineRatioResult } from './lib/engineRatio.js';
 import { benchManyTables, formatManyTables, manyTableChecks, manyTableCounts, type ManyTablesResult } from './lib/manyTables.js';
 import { samplePeakRss } from './lib/processTree.js';
 
@@ -165,23 +169,48 @@ async function benchDeltaOptimize(rows: number) {
   }
 }
 
-const demo = await benchDemo();
-const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
-const delta = await benchDeltaOptimize(Number(process.env.BENCH_ROWS ?? 1_000_000));
-const manyTables: ManyTablesResult[] = [];
-for (const n of manyTableCounts()) manyTables.push(await benchManyTables(n));
-const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
-const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
-const results = {
-  demoWallSeconds: Number(demo.wallSeconds.toFixed(1)),
-  demoSeedSeconds: demo.seedSeconds,
-  workflowSeconds: demo.report.durationMs / 1000,
-  stages: Object.fromEntries(demo.report.stages.map((s) => [s.stage, (s.durationMs ?? 0) / 1000])),
-  tables: demo.report.tables.length,
-  rowsBucketed: rows,
-  demoSplitPlusBucketRowsPerSecond: Math.round(rows / Math.max(0.001, stage('split') + stage('bucket'))),
-  workerPeakRssMb: Math.round(demo.peakRssMb),
-  engine: {
+const PARTS = ['demo', 'engine', 'delta', 'many-tables', 'engine-ratio'] as const;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : [...PARTS];
+const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
+if (unknown.length > 0) {
+  console.error(`bench: unknown part(s) ${unknown.join(', ')}; parts: ${PARTS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (part: (typeof PARTS)[number]) => only.includes(part);
+
+type Check = { target: string; ok: boolean; value: string };
+const checks: Check[] = [];
+const results: Record<string, unknown> = {};
+console.log('\nFlywheel bench (2-core target machine)');
+const load = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+if (runs('demo')) {
+  const demo = await benchDemo();
+  const rows = demo.report.tables.reduce((sum, t) => sum + (t.rowsBucketed ?? 0), 0);
+  const stage = (name: string) => (demo.report.stages.find((s) => s.stage === name)?.durationMs ?? 0) / 1000;
+  const r = {
+    demoWallSeconds: Number(demo.wallSeconds.toFixed(1)),
+    demoSeedSeconds: demo.seedSeconds,
+    workflowSeconds: demo.report.durationMs / 1000,
+    stages: Object.fromEntries(demo.report.stages.map((s) => [s.stage, (s.durationMs ?? 0) / 1000])),
+    tables: demo.report.tables.length,
+    rowsBucketed: rows,
+    demoSplitPlusBucketRowsPerSecond: Math.round(rows / Math.max(0.001, stage('split') + stage('bucket'))),
+    workerPeakRssMb: Math.round(demo.peakRssMb),
+  };
+  Object.assign(results, r);
+  console.log(`  demo (${load()}): ${r.tables} tables, ${rows.toLocaleString('en-US')} rows, workflow ${r.workflowSeconds}s, wall ${r.demoWallSeconds}s (seed ${r.demoSeedSeconds ?? '?'}s), worker peak ${r.workerPeakRssMb} MB`);
+  console.log(`  stages: ${Object.entries(r.stages).map(([k, v]) => `${k} ${v}s`).join(' · ')}`);
+  checks.push(
+    { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: r.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${r.demoWallSeconds}s` },
+    { target: `worker RSS ≤ ${TARGET_WORKER_RSS_MB} MB`, ok: r.workerPeakRssMb <= TARGET_WORKER_RSS_MB, value: `${r.workerPeakRssMb} MB` },
+  );
+}
+
+if (runs('engine')) {
+  const engine = await benchEngine(Number(process.env.BENCH_ROWS ?? 1_000_000));
+  const r = {
     rows: engine.rows,
     splitSeconds: engine.splitSeconds,
     bucketSeconds: engine.bucketSeconds,
@@ -193,39 +222,51 @@ const results = {
     bucketWriteHashCpuSeconds: engine.bucketing.hashCpuSeconds,
     bucketWriteHiveV1CpuSeconds: engine.bucketing.hiveV1CpuSeconds,
     hiveV1OverHash: Number((engine.bucketing.hiveV1Seconds / engine.bucketing.hashSeconds).toFixed(2)),
-  },
-  deltaOptimize: {
+  };
+  results.engine = r;
+  console.log(`  engine (${engine.rows.toLocaleString('en-US')} rows, ${load()}): split ${engine.splitSeconds}s (${r.splitRowsPerSecond.toLocaleString('en-US')} rows/s), bucket into 256 files ${engine.bucketSeconds}s (${r.bucketRowsPerSecond.toLocaleString('en-US')} rows/s)`);
+  console.log(
+    `  bucketing ${engine.rows.toLocaleString('en-US')} rows into 256 files (best of ${engine.bucketing.rounds} alternated): ` +
+      `DuckDB hash() ${engine.bucketing.hashSeconds}s (CPU ${engine.bucketing.hashCpuSeconds}s) · ` +
+      `exact Hive v1 ${engine.bucketing.hiveV1Seconds}s (CPU ${engine.bucketing.hiveV1CpuSeconds}s) → ${r.hiveV1OverHash}×`,
+  );
+  checks.push({ target: `Hive v1 bucketing ≤ ${TARGET_HIVE_OVER_HASH}× DuckDB hash()`, ok: r.hiveV1OverHash <= TARGET_HIVE_OVER_HASH, value: `${r.hiveV1OverHash}×` });
+}
+
+if (runs('delta')) {
+  const delta = await benchDeltaOptimize(Number(process.env.BENCH_ROWS ?? 1_000_000));
+  results.deltaOptimize = {
     rows: delta.rows,
     filesBefore: delta.filesBefore,
     filesAfter: delta.filesAfter,
     optimizeSeconds: delta.optimizeMs / 1000,
     vacuumSeconds: delta.vacuumMs / 1000,
     jobSeconds: delta.jobSeconds,
-  },
-  manyTables,
-};
-const checks = [
-  { target: `demo end to end ≤ ${TARGET_DEMO_SECONDS}s`, ok: results.demoWallSeconds <= TARGET_DEMO_SECONDS, value: `${results.demoWallSeconds}s` },
-  { target: `worker RSS ≤ ${TARGET_WORKER_RSS_MB} MB`, ok: results.workerPeakRssMb <= TARGET_WORKER_RSS_MB, value: `${results.workerPeakRssMb} MB` },
-  {
-    target: `Hive v1 bucketing ≤ ${TARGET_HIVE_OVER_HASH}× DuckDB hash()`,
-    ok: results.engine.hiveV1OverHash <= TARGET_HIVE_OVER_HASH,
-    value: `${results.engine.hiveV1OverHash}×`,
-  },
-  ...manyTables.flatMap(manyTableChecks),
-];
-console.log('\nFlywheel bench (2-core target machine)');
-console.log(`  demo: ${results.tables} tables, ${rows.toLocaleString('en-US')} rows, workflow ${results.workflowSeconds}s, wall ${results.demoWallSeconds}s (seed ${results.demoSeedSeconds ?? '?'}s)`);
-console.log(`  stages: ${Object.entries(results.stages).map(([k, v]) => `${k} ${v}s`).join(' · ')}`);
-console.log(`  engine (${engine.rows.toLocaleString('en-US')} rows): split ${engine.splitSeconds}s (${results.engine.splitRowsPerSecond.toLocaleString('en-US')} rows/s), bucket into 256 files ${engine.bucketSeconds}s (${results.engine.bucketRowsPerSecond.toLocaleString('en-US')} rows/s)`);
-console.log(
-  `  bucketing ${engine.rows.toLocaleString('en-US')} rows into 256 files (best of ${engine.bucketing.rounds} alternated): ` +
-    `DuckDB hash() ${engine.bucketing.hashSeconds}s (CPU ${engine.bucketing.hashCpuSeconds}s) · ` +
-    `exact Hive v1 ${engine.bucketing.hiveV1Seconds}s (CPU ${engine.bucketing.hiveV1CpuSeconds}s) → ${results.engine.hiveV1OverHash}×`,
-  `  Delta OPTIMIZE ZORDER BY customer_user_id (${delta.rows.toLocaleString('en-US')} rows): ${delta.filesBefore} → ${delta.filesAfter} files in ` +
-    `${delta.optimizeMs / 1000}s, VACUUM ${delta.vacuumMs / 1000}s, job process end to end ${delta.jobSeconds}s`,
-);
-for (const m of manyTables) console.log(formatManyTables(m));
+  };
+  console.log(
+    `  Delta OPTIMIZE ZORDER BY customer_user_id (${delta.rows.toLocaleString('en-US')} rows, ${load()}): ${delta.filesBefore} → ${delta.filesAfter} files in ` +
+      `${delta.optimizeMs / 1000}s, VACUUM ${delta.vacuumMs / 1000}s, job process end to end ${delta.jobSeconds}s`,
+  );
+}
+
+if (runs('engine-ratio')) {
+  const ratio: EngineRatioResult = await benchEngineRatio(engineRatioOptions());
+  results.engineRatio = ratio;
+  console.log(formatEngineRatio(ratio));
+  checks.push({ target: `local engine ≤ ${TARGET_ENGINE_OVER_DIRECT}× direct DuckDB`, ok: ratio.ratio <= TARGET_ENGINE_OVER_DIRECT, value: `${ratio.ratio}×` });
+}
+
+if (runs('many-tables')) {
+  const manyTables: ManyTablesResult[] = [];
+  for (const n of manyTableCounts()) {
+    const m = await benchManyTables(n);
+    manyTables.push(m);
+    console.log(`${formatManyTables(m)} (${load()})`);
+  }
+  results.manyTables = manyTables;
+  checks.push(...manyTables.flatMap(manyTableChecks));
+}
+
 for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'} ${c.target}: ${c.value}`);
 console.log(JSON.stringify(results));
 process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

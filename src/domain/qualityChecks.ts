@@ -31,7 +31,7 @@ function schemaChecks(input: JudgeInput, baseline: BaselineProfile): QualityChec
   const before = new Map(baseline.columns.map((c) => [c.name.toLowerCase(), c]));
   const now = new Map(input.observed.columns.map((c) => [c.name.toLowerCase(), c]));
   const out: QualityCheckResult[] = [];
-  const since = `${baseline.snapshotDt}`;
+  const since = baseline.snapshotDt;
   const removed = [...before.values()].filter((c) => !now.has(c.name.toLowerCase()));
   const added = [...now.values()].filter((c) => !before.has(c.name.toLowerCase()));
   const retyped = [...now.values()].flatMap((c) => {
@@ -39,15 +39,14 @@ function schemaChecks(input: JudgeInput, baseline: BaselineProfile): QualityChec
     return old && normalizeColumnType(old.type) !== normalizeColumnType(c.type) ? [{ column: c, old }] : [];
   });
   const verdictWord = (action: DriftAction) => (action === 'allow' ? 'allowed' : action === 'warn' ? 'warning' : 'stops the table');
-  const none = (check: string, what: string): QualityCheckResult => ({
-    check,
-    expected: `schema.${what}: ${policy.schemaDrift[what as DriftKey]}`,
+  const none = (what: keyof TableQualityPolicy['schemaDrift']): QualityCheckResult => ({
+    check: `schema.${what}`,
+    expected: `${what} columns: ${policy.schemaDrift[what]}`,
     observed: 'none',
     status: 'pass',
     message: `${table}: no ${what} columns since ${since}`,
   });
-  type DriftKey = keyof TableQualityPolicy['schemaDrift'];
-  if (removed.length === 0) out.push(none('schema.removed', 'removed'));
+  if (removed.length === 0) out.push(none('removed'));
   for (const c of removed) {
     out.push({
       check: 'schema.removed',
@@ -58,7 +57,7 @@ function schemaChecks(input: JudgeInput, baseline: BaselineProfile): QualityChec
       message: `${table}: column ${c.name} (${normalizeColumnType(c.type)}) removed since ${since} — ${verdictWord(policy.schemaDrift.removed)}`,
     });
   }
-  if (retyped.length === 0) out.push(none('schema.retyped', 'retyped'));
+  if (retyped.length === 0) out.push(none('retyped'));
   for (const { column, old } of retyped) {
     const from = normalizeColumnType(old.type);
     const to = normalizeColumnType(column.type);
@@ -71,7 +70,7 @@ function schemaChecks(input: JudgeInput, baseline: BaselineProfile): QualityChec
       message: `${table}: column ${column.name} retyped ${from} → ${to} since ${since} — ${verdictWord(policy.schemaDrift.retyped)}`,
     });
   }
-  if (added.length === 0) out.push(none('schema.added', 'added'));
+  if (added.length === 0) out.push(none('added'));
   for (const c of added) {
     out.push({
       check: 'schema.added',

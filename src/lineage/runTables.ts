@@ -15,7 +15,7 @@ export interface TableOutputs {
 export function lineageTable(
   settings: { bucketColumn: string; bucketCount: number },
   table: PlannedTable,
-  report: Pick<TableReport, 'state' | 'lastError' | 'rowsStaged' | 'rowsBucketed'>,
+  report: Pick<TableReport, 'state' | 'lastError' | 'rowsStaged' | 'rowsBucketed'> & Partial<Pick<TableReport, 'bucketSkew' | 'quality' | 'approval'>>,
   out: TableOutputs,
 ): LineageTable {
   const columns = out.staged?.columns ?? [];
@@ -43,5 +43,9 @@ export function lineageTable(
     job: out.job,
     rowsStaged: report.rowsStaged,
     rowsBucketed: report.rowsBucketed,
+    // Set only when present, so lineage of runs without them is unchanged.
+    ...(report.bucketSkew ? { bucketSkew: report.bucketSkew } : {}),
+    ...(report.quality ? { quality: report.quality } : {}),
+    ...(report.approval ? { approval: report.approval } : {}),
   };
 }

@@ -37,6 +37,8 @@ export const RefreshBatchInputSchema = z
     bucketCount: z.number().int().min(1),
     tableConcurrency: z.number().int().min(1),
     progressSeconds: z.number().positive(),
+    /** The plan's heartbeat timeout for the batch's activities (absent in batches started before it was passed: 30 s). */
+    heartbeatTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
   })
   .strict();
 export type RefreshBatchInput = z.infer<typeof RefreshBatchInputSchema>;

@@ -3,6 +3,7 @@ import { batchesOf, type PlanSummary } from '../domain/plan.js';
 import { listSome } from '../domain/summarize.js';
 import type { QualityApproval } from '../domain/qualityResult.js';
 import type { Stage } from '../domain/tables.js';
+import { sizedHeartbeats } from './activityProxies.js';
 import { BatchProgressSchema, type RefreshBatchInput } from './batchInput.js';
 import { describeIssues } from './input.js';
 import { refreshBatch } from './refreshBatch.js';
@@ -69,6 +70,7 @@ export class BatchRunner {
       bucketCount: summary.bucketCount,
       tableConcurrency: summary.tableConcurrency,
       progressSeconds: summary.scale.progressSeconds,
+      ...(summary.heartbeatTimeoutSeconds && sizedHeartbeats() ? { heartbeatTimeoutSeconds: summary.heartbeatTimeoutSeconds } : {}),
     };
     for (const w of work) tracker.update(w.table, { stage: w.from, state: 'running', lastError: undefined });
     this.running.set(workflowId, new Set(names));

@@ -12,7 +12,7 @@ import type { PlanSummary } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { listSome } from '../domain/summarize.js';
 import { runKeyOf } from '../ports/runManifests.js';
-import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, writeRunReport } from './activityProxies.js';
+import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, sizedHeartbeat, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
 import { batchProgressSignal } from './definitions.js';
 import type { MonthlyRefreshInput } from './input.js';
@@ -86,7 +86,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     tracker.beginStage('discover');
     try {
       summary = await planRefreshRun.executeWithOptions(
-        { ...manifestOptions, summary: `discover snapshot for ${input.environment}${input.snapshotDt ? ` (${input.snapshotDt})` : ''}` },
+        { ...sizedHeartbeat(manifestOptions), summary: `discover snapshot for ${input.environment}${input.snapshotDt ? ` (${input.snapshotDt})` : ''}` },
         [{ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, runKey: runKeyOf(info.workflowId, info.runId) }],
       );
     } catch (error) {
@@ -108,7 +108,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     // The tables' reports live in the manifest, not in the continue-as-new input (which stays small).
     for (let offset = 0; offset < plan.tables.length; offset += RELOAD_PAGE) {
       const page = await loadTableReports.executeWithOptions(
-        { ...manifestOptions, summary: `reload table reports ${offset + 1}–${Math.min(offset + RELOAD_PAGE, plan.tables.length)}` },
+        { ...sizedHeartbeat(manifestOptions, plan), summary: `reload table reports ${offset + 1}–${Math.min(offset + RELOAD_PAGE, plan.tables.length)}` },
         [{ runKey: plan.runKey, offset, limit: RELOAD_PAGE }],
       );
       tracker.putReports(page.tables);
@@ -153,7 +153,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
 
   tracker.beginStage('lineage');
   try {
-    tracker.lineage = await publishRunLineage.executeWithOptions({ ...lineageOptions, summary: `lineage → ${plan.lineageSink}` }, [
+    tracker.lineage = await publishRunLineage.executeWithOptions({ ...sizedHeartbeat(lineageOptions, plan), summary: `lineage → ${plan.lineageSink}` }, [
       { runKey: plan.runKey, header: lineageHeader(tracker, plan.environment, plan.snapshotDt) },
     ]);
   } catch (error) {
@@ -190,7 +190,7 @@ async function finish(tracker: RefreshTracker, live: () => void, plan: PlanSumma
   if (plan) {
     const { tables: _all, ...header } = report;
     try {
-      const written = await writeRunReport.executeWithOptions({ ...manifestOptions, summary: `write the full report (${tracker.tableCount} tables)` }, [
+      const written = await writeRunReport.executeWithOptions({ ...sizedHeartbeat(manifestOptions, plan), summary: `write the full report (${tracker.tableCount} tables)` }, [
         { runKey: plan.runKey, report: header },
       ]);
       report.reportLocation = written.location;

@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ADDRESSABLE_TABLE_NAME } from '../domain/tables.js';
 import { listSome } from '../domain/summarize.js';
-import { manifestOptions, prepareBatch, recordTables } from './activityProxies.js';
+import { manifestOptions, prepareBatch, recordTables, sizedHeartbeat } from './activityProxies.js';
 import { RefreshBatchInputSchema, type BatchResult, type RefreshBatchInput } from './batchInput.js';
 import { BatchProgressReporter } from './batchProgress.js';
 import { statusQuery } from './definitions.js';
@@ -45,7 +45,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
     // The first pass uses discovery's sizes; a reprocess re-lists what may have been re-delivered.
     const rediscover = input.pass > 1 ? input.work.filter((w) => w.from === 'split').map((w) => w.table) : [];
     const prepared = await prepareBatch.executeWithOptions(
-      { ...manifestOptions, summary: `prepare batch ${input.batch}/${input.batches}: ${names.length} table(s)${rediscover.length ? `, re-discover ${listSome(rediscover, 3, 128)}` : ''}` },
+      { ...sizedHeartbeat(manifestOptions, input), summary: `prepare batch ${input.batch}/${input.batches}: ${names.length} table(s)${rediscover.length ? `, re-discover ${listSome(rediscover, 3, 128)}` : ''}` },
       [{ runKey: input.runKey, environment: input.environment, snapshotDt: input.snapshotDt, tables: names, rediscover }],
     );
     tracker.addTables(prepared.tables);
@@ -69,7 +69,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
   await reporter.stop();
   setCurrentDetails(tracker.markdown());
   const tables = tracker.tableReports();
-  await recordTables.executeWithOptions({ ...manifestOptions, summary: `record ${tables.length} table report(s)` }, [
+  await recordTables.executeWithOptions({ ...sizedHeartbeat(manifestOptions, input), summary: `record ${tables.length} table report(s)` }, [
     { runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) },
   ]);
   return { tables, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };

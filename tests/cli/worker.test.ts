@@ -1,11 +1,23 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../../src/config/home.js';
 import { getFreePort } from '../../src/temporal/devServer.js';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
+
+/** The process `ppid` started, with its command line (Linux /proc). */
+async function childOf(ppid: number): Promise<{ pid: number; args: string[] } | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== ppid) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    return { pid: Number(entry), args };
+  }
+  return undefined;
+}
 
 describe('flywheel worker', () => {
   let h: RefreshHarness;
@@ -21,7 +33,14 @@ describe('flywheel worker', () => {
     const configFile = path.join(h.home, 'worker.yaml');
     await writeFile(configFile, stringify({ ...h.config, observability: { logFormat: 'json', logLevel: 'INFO', metricsAddress: fileMetricsAddress } }));
     const child = spawn('node', [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), 'worker', '--config', configFile], {
-      env: { ...process.env, FLYWHEEL_HOME: h.home, TEMPORAL_ADDRESS: inject('temporalAddress'), FLYWHEEL_METRICS_ADDRESS: metricsAddress },
+      env: {
+        ...process.env,
+        FLYWHEEL_HOME: h.home,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        FLYWHEEL_METRICS_ADDRESS: metricsAddress,
+        FLYWHEEL_MEMORY_LOG: '0.5',
+        MALLOC_ARENA_MAX: '', // as from a shell: the wrapper re-runs the worker with its memory settings
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -31,6 +50,10 @@ describe('flywheel worker', () => {
       // Start-up bundles the workflows on a fresh FLYWHEEL_HOME: give a loaded CI machine up to two minutes.
       for (let i = 0; i < 1200 && !stderr.includes('polling') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
       expect(stderr, stderr).toContain(`polling flywheel-${h.config.environment}`);
+      // The wrapper's re-run (bin/flywheel.js) carries the young-generation cap; FLYWHEEL_MEMORY_LOG lines come from it.
+      const worker = await childOf(child.pid!);
+      expect(worker?.args).toContain('--max-semi-space-size=2');
+      expect(stderr).toMatch(new RegExp(`memory pid=${worker?.pid} rss=[\\d.]+MB heapUsed=[\\d.]+MB .* peakRss=[\\d.]+MB`));
 
       await h.client.workflow.execute('monthlyRefresh', {
         taskQueue: h.config.temporal.taskQueue!,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRunEvents, type EventOptions } from '../../src/lineage/openlineage/events.js';
 import { buildOmModel } from '../../src/lineage/openmetadata/model.js';
+import { lineageTable } from '../../src/lineage/runTables.js';
 import type { BaseFacet } from '../../src/lineage/openlineage/types.js';
 import { compileRef, explain, OM_BASE, OPENLINEAGE_RUN_EVENT, openLineageAjv, openMetadataAjv } from './contracts.js';
 import { sampleQualityRun } from './fixtures.js';
@@ -117,5 +118,16 @@ describe('quality gate results as OpenMetadata 1.13 test definitions, suites, ca
     const { testCaseStatus: _omit, ...broken } = quality.testCases[0]!.result;
     expect(validate(broken)).toBe(false);
     expect(validate({ ...quality.testCases[0]!.result, testCaseStatus: 'Warning' })).toBe(false);
+  });
+});
+
+describe('a table report\'s quality, approval and bucket skew reach its lineage', () => {
+  it('lineageTable copies them when present and adds nothing when absent', () => {
+    const checked = sampleQualityRun().tables[0]!;
+    const planned = { name: 'IBE_01', kind: 'infobase' as const, sourceBytes: 1, sourceFiles: 1, stagedFileCount: 1, sourceLocation: '/lake/IBE_01/' };
+    const settings = { bucketColumn: 'customer_user_id', bucketCount: 256 };
+    const report = { state: 'succeeded' as const, quality: checked.quality, approval: checked.approval, bucketSkew: checked.bucketSkew };
+    expect(lineageTable(settings, planned, report, {})).toMatchObject({ quality: checked.quality, approval: checked.approval, bucketSkew: checked.bucketSkew });
+    expect(Object.keys(lineageTable(settings, planned, { state: 'succeeded' }, {}))).not.toEqual(expect.arrayContaining(['quality']));
   });
 });

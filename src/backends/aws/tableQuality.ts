@@ -60,10 +60,11 @@ export class AthenaTableQuality implements TableQualityChecker {
       { ...request, snapshotDt },
       {
         columns: () => this.stagedColumns(table),
+        // The stable table carries the profile of the snapshot it serves: one GetTable in the usual case. Only when
+        // that is this snapshot (a rerun after publishing) are the snapshot tables listed for an earlier one.
         baseline: async () => {
           const stable = await this.tables.get(bucketedTableName(table));
-          const snapshots = await this.tables.list(table);
-          return pickBaseline([{ parameters: stable?.Parameters }, ...snapshots], snapshotDt);
+          return pickBaseline([{ parameters: stable?.Parameters }], snapshotDt) ?? pickBaseline(await this.tables.list(table), snapshotDt);
         },
         profile: async (columns) => {
           const sql = qualityProfileSql(this.database, table, snapshotDt, columns);

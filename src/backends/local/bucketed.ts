@@ -18,13 +18,16 @@ import type {
 } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
 import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
-import { abortError, parquetRowCount, readParquetSql, type DuckEngine } from './duck.js';
-import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
+import { abortError, readParquetSql, type DuckEngine } from './duck.js';
+import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory, sweepBuildLeftovers } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
 import { bucketFileName, type LakePaths } from './paths.js';
 import { holdPoint } from './testHolds.js';
 import { validateBucketed } from './validate.js';
+
+/** The build folder's label: `_tmp-ctas-snapshot_dt=<dt>` beside the partition it replaces. */
+const CTAS_LABEL = 'ctas';
 
 /** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
 const BUILD_MARKER = '_flywheel_build.json';
@@ -95,16 +98,20 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     // A retry of the same request after the swap: reuse the finished build instead of running it twice.
     const previous = await readMarker(location);
     let build: BuildMarker;
+    let files: string[];
     const reusable = previous?.requestToken === requestToken && previous.bucketing === 'hive-v1';
-    if (previous && reusable && (await listBucketFiles(location)).length === bucketCount) {
+    const existing = previous && reusable ? await listBucketFiles(location) : [];
+    if (previous && reusable && existing.length === bucketCount) {
       build = previous;
+      files = existing;
+      // The attempt that built it may have died before its own clean-up (the previous build moved aside).
+      await sweepBuildLeftovers(location, CTAS_LABEL);
       ctx.heartbeat({ step: 'reused', location });
     } else {
-      build = await this.build(request, staged, location, bucketColumn, bucketCount, ctx);
+      ({ marker: build, files } = await this.build(request, staged, location, bucketColumn, bucketCount, ctx));
     }
 
     if (ctx.signal.aborted) throw abortError(ctx.signal);
-    const files = await listBucketFiles(location);
     await this.engine.catalogWrite(async (conn) => {
       await ensureCatalogSchema(conn, database);
       await replaceParquetView(conn, database, tableName, files);
@@ -134,36 +141,37 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     bucketColumn: string,
     bucketCount: number,
     ctx: OperationContext,
-  ): Promise<BuildMarker> {
+  ): Promise<{ marker: BuildMarker; files: string[] }> {
     await fs.mkdir(path.dirname(location), { recursive: true });
-    const temp = await freshBuildLocation(location, 'ctas');
+    const temp = await freshBuildLocation(location, CTAS_LABEL);
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
       // The algorithm comes from what the Athena CTAS states (ctasBucketing.ts), never chosen here.
       const bucketing = bucketingAlgorithmOf(flywheelCtasBucketing(bucketColumn, bucketCount));
       const buildId = buildIdOf(request.requestToken);
-      const write = () =>
-        this.engine.withConnection(async (conn) => {
-          registerHiveHashFunctions(conn);
-          const bucketColumnType = await bucketColumnHiveType(conn, staged, bucketColumn);
-          const { files, sql } = await writeHashSlices(conn, {
+      const { marker, written } = await this.engine.withConnection(async (conn) => {
+        registerHiveHashFunctions(conn);
+        const bucketColumnType = await bucketColumnHiveType(conn, staged, bucketColumn);
+        // Only the partitioned write takes a write slot; the COPY reports its rows and files itself.
+        const write = () =>
+          writeHashSlices(conn, {
             selectSql: `SELECT * FROM ${readParquetSql(staged)}`,
             slice: hiveBucketSql(bucketColumn, bucketColumnType, bucketCount),
             count: bucketCount,
             outDir: temp,
             fileName: (bucket) => localBucketFileName(bucket, buildId),
           });
-          const rows = await parquetRowCount(conn, files);
-          return { requestToken: request.requestToken, rows, bucketFiles: files.length, sql, bucketing, bucketColumnType } satisfies BuildMarker;
-        }, ctx.signal);
-      const marker = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
+        const { files, rows, sql } = await this.engine.writes.run(write, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
+        const built = { requestToken: request.requestToken, rows, bucketFiles: files.length, sql, bucketing, bucketColumnType } satisfies BuildMarker;
+        return { marker: built, written: files };
+      }, ctx.signal);
       ctx.heartbeat({ step: 'written', rows: marker.rows });
       await holdPoint(`ctas-${request.table.name}`, ctx.signal);
       await fs.writeFile(path.join(temp, BUILD_MARKER), JSON.stringify(marker, null, 2) + '\n');
       if (ctx.signal.aborted) throw abortError(ctx.signal);
       await swapDirectory(temp, location);
       ctx.heartbeat({ step: 'swapped', location });
-      return marker;
+      return { marker, files: written.map((f) => path.join(location, path.basename(f))) };
     } finally {
       await removeQuietly(temp);
     }

@@ -35,12 +35,15 @@ export class LocalStagedCatalog implements StagedTableCatalog {
     }
     const sources = (await listDataFiles(this.paths.sourcePartition(table, snapshotDt))).map((f) => f.path);
 
+    // Footer counts are reads: outside the catalog queue, so tables registering at once do not wait for them.
+    const { rows, sourceRows } = await this.engine.withConnection(async (conn) => ({
+      rows: await parquetRowCount(conn, files),
+      sourceRows: sources.length > 0 ? await parquetRowCount(conn, sources) : undefined,
+    }));
     return this.engine.catalogWrite(async (conn) => {
       await ensureCatalogSchema(conn, database);
       await replaceParquetView(conn, database, tableName, files);
       const columns = await viewColumns(conn, database, tableName);
-      const rows = await parquetRowCount(conn, files);
-      const sourceRows = sources.length > 0 ? await parquetRowCount(conn, sources) : undefined;
       await recordPartition(conn, database, { table: tableName, layer: 'staged', snapshotDt, location, files: files.length, rows });
       return { database, tableName, location, columns, rows, files: files.length, sourceRows };
     });

@@ -49,6 +49,9 @@ export class DuckEngine {
         // The external file cache keeps blocks of every Parquet file read (~+110 MB after a few
         // 256-file tables); local files are already in the OS page cache.
         enable_external_file_cache: 'false',
+        // Nothing the engine writes or reads depends on row order (bucket files, counts, catalog views;
+        // queries that need an order say ORDER BY): lets DuckDB write and scan without re-ordering buffers.
+        preserve_insertion_order: 'false',
       };
       if (tempDirectory) settings.temp_directory = tempDirectory;
       return DuckDBInstance.create(database, settings);
@@ -87,7 +90,9 @@ export class DuckEngine {
    * would otherwise hit DuckDB write-write conflicts when several tables register at once.
    */
   async catalogWrite<T>(work: (conn: DuckDBConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const run = this.catalogQueue.then(() => this.withConnection(work, signal));
+    // One transaction per change: one commit (one WAL sync) instead of one per statement, and all or nothing.
+    const transaction = (conn: DuckDBConnection) => inTransaction(conn, () => work(conn));
+    const run = this.catalogQueue.then(() => this.withConnection(transaction, signal));
     this.catalogQueue = run.catch(() => undefined);
     return run;
   }
@@ -99,6 +104,18 @@ export class DuckEngine {
     const instance = this.instance ? await this.instance.catch(() => undefined) : undefined;
     // Connections still unwinding close themselves in withConnection's finally.
     instance?.closeSync();
+  }
+}
+
+async function inTransaction<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await conn.run('COMMIT');
+    return result;
+  } catch (error) {
+    await conn.run('ROLLBACK').catch(() => {}); // an interrupted or failed transaction may be gone already
+    throw error;
   }
 }
 

@@ -9,6 +9,9 @@ import type { JobProcessClaim, JobRecordStore, JobRunRecord } from './jobRecords
 /** The job process's entry (the same extension as this file: `.ts` under tsx, `.js` once compiled). */
 const ENTRY = fileURLToPath(new URL(`./jobProcessMain${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
+/** V8's young-generation cap (MB per semi-space) for job processes. */
+export const JOB_SEMI_SPACE = '--max-semi-space-size=2';
+
 /** A claim without a pid yet (spawn under way) is given this long before it counts as dead. */
 export const SPAWN_GRACE_MS = 15_000;
 /** A job process that has not refreshed its record for this long is dead (other hosts) or hung (this host). */
@@ -25,11 +28,13 @@ export async function launchJobProcess(store: JobRecordStore, record: JobRunReco
   const log = await fs.open(store.logPath(record.jobName, record.runId), 'a');
   try {
     const loader = ENTRY.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const child = spawn(process.execPath, [...loader, ENTRY, store.home, record.jobName, record.runId, String(attempt)], {
+    // Memory as in the worker (bin/flywheel.js): a capped young generation and two malloc arenas, so a job
+    // process stays at DuckDB's memory limit plus Node's baseline however many tables it splits.
+    const child = spawn(process.execPath, [JOB_SEMI_SPACE, ...loader, ENTRY, store.home, record.jobName, record.runId, String(attempt)], {
       cwd: PROJECT_ROOT, // where `--import tsx` resolves
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
-      env: process.env,
+      env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
     });
     child.on('error', (error) => void store.log(record.jobName, record.runId, `attempt ${attempt}: could not start the job process: ${error.message}`));
     child.unref();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { bucketOfFileName } from '../../domain/bucketFiles.js';
 import { bucketSkewOf, rowsPerBucket, type BucketSkew } from '../../domain/bucketSkew.js';
+import type { HiveBucketType } from '../../domain/hiveBucketing.js';
 import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import type { TableValidation } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
@@ -20,7 +21,33 @@ export interface BucketedFiles {
 }
 
 /**
- * Checks a bucketed table against its staged input: row counts (from Parquet footers), the number of
+ * One scan for both layout checks: per customer, the lowest and highest bucket file it appears in
+ * (`several`: customers in more than one file) and rows whose Hive bucket is not their file's (`misplaced`).
+ */
+export function bucketLayoutSql(
+  fileBuckets: readonly (readonly [string, number | undefined])[],
+  bucketColumn: string,
+  type: HiveBucketType,
+  bucketCount: number,
+): string {
+  const key = quoteIdent(bucketColumn, 'bucket column');
+  const fileBucketValues = fileBuckets.map(([f, b]) => `(${quoteLiteral(f)}, ${b ?? 'NULL'})`).join(', ');
+  const files = fileBuckets.map(([f]) => f);
+  return `SELECT count(*) FILTER (WHERE lo <> hi) AS several, coalesce(sum(misplaced), 0) AS misplaced FROM (
+         SELECT min(b) AS lo, max(b) AS hi, count(*) FILTER (WHERE b IS DISTINCT FROM h) AS misplaced
+         FROM (SELECT ${key}, f.b, ${hiveBucketSql(bucketColumn, type, bucketCount)} AS h
+               FROM ${readParquetSql(files, 'filename = true')} JOIN (VALUES ${fileBucketValues}) f(filename, b) USING (filename))
+         GROUP BY ${key})`;
+}
+
+/** Rows per file by a scan that decodes no column (parquet_file_metadata() over 256 files costs ~40 MB more RSS). */
+export function rowsPerFileSql(files: readonly string[]): string {
+  return `SELECT filename, count(*) AS n FROM ${readParquetSql(files, 'filename = true')} GROUP BY filename`;
+}
+
+/**
+ * Checks a bucketed table against its staged input: row counts (source and staged from Parquet footers,
+ * bucketed from a scan of the bucket files), the number of
  * bucket files, that no customer appears in two bucket files, that every row sits in the file of its
  * Hive v1 bucket, and the rows per bucket (skew). Problems are returned, not
  * thrown: the caller decides what a failure (or a skew) means.
@@ -29,9 +56,13 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
   const { stagedFiles, bucketFiles, sourceFiles, bucketColumn, bucketCount } = input;
   const checks: string[] = [];
   const problems: string[] = [];
-  const scan = () => engine.withConnection(async (conn) => {
+  // Reads only: no write slot (a read of 256 files holds no writers open), so a validation never queues
+  // behind another table's write inside its activity.
+  const result = await engine.withConnection(async (conn) => {
     const stagedRows = await parquetRowCount(conn, stagedFiles);
-    const bucketedRows = await parquetRowCount(conn, bucketFiles);
+    // Rows per bucket file, by a scan that decodes no column; their sum is the bucketed row count.
+    const perFile = bucketFiles.length > 0 ? await queryRows(conn, rowsPerFileSql(bucketFiles)) : [];
+    const bucketedRows = perFile.reduce((sum, r) => sum + Number(r.n), 0);
     const sourceRows = sourceFiles.length > 0 ? await parquetRowCount(conn, sourceFiles) : undefined;
     ctx.heartbeat({ step: 'counted' });
     if (input.holdPoint) await holdPoint(input.holdPoint, ctx.signal);
@@ -60,16 +91,7 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
     // appears in (differ = split across buckets), and rows whose Hive bucket is not their file's.
     registerHiveHashFunctions(conn);
     const type = await bucketColumnHiveType(conn, bucketFiles, bucketColumn);
-    const key = quoteIdent(bucketColumn, 'bucket column');
-    const fileBucketValues = fileBuckets.map(([f, b]) => `(${quoteLiteral(f)}, ${b ?? 'NULL'})`).join(', ');
-    const [layout] = await queryRows(
-      conn,
-      `SELECT count(*) FILTER (WHERE lo <> hi) AS several, coalesce(sum(misplaced), 0) AS misplaced FROM (
-         SELECT min(b) AS lo, max(b) AS hi, count(*) FILTER (WHERE b IS DISTINCT FROM h) AS misplaced
-         FROM (SELECT ${key}, f.b, ${hiveBucketSql(bucketColumn, type, bucketCount)} AS h
-               FROM ${readParquetSql(bucketFiles, 'filename = true')} JOIN (VALUES ${fileBucketValues}) f(filename, b) USING (filename))
-         GROUP BY ${key})`,
-    );
+    const [layout] = await queryRows(conn, bucketLayoutSql(fileBuckets, bucketColumn, type, bucketCount));
     ctx.heartbeat({ step: 'layout' });
     checks.push('customer_in_one_bucket', 'rows_in_hive_bucket');
     const customersInSeveralBuckets = Number(layout?.several ?? 0);
@@ -81,15 +103,11 @@ export async function validateBucketed(engine: DuckEngine, input: BucketedFiles,
 
     let bucketSkew: BucketSkew | undefined;
     if (outside.length === 0) {
-      // Counted by a scan that decodes no column: parquet_file_metadata() over 256 files costs ~40 MB more RSS.
-      const perFile = await queryRows(conn, `SELECT filename, count(*) AS n FROM ${readParquetSql(bucketFiles, 'filename = true')} GROUP BY filename`);
       const bucketOf = new Map(fileBuckets);
       bucketSkew = bucketSkewOf(rowsPerBucket(perFile.map((r) => [bucketOf.get(String(r.filename))!, Number(r.n)] as const), bucketCount));
       checks.push('bucket_skew');
     }
     return { sourceRows, stagedRows, bucketedRows, customersInSeveralBuckets, bucketSkew };
   }, ctx.signal);
-  // Reading 256 files at once is as heavy as writing them: share the write slots.
-  const result = await engine.writes.run(scan, ctx.signal, () => ctx.heartbeat({ step: 'queued' }));
   return { ...result, bucketFiles: bucketFiles.length, checks, problems };
 }

@@ -1,5 +1,6 @@
 import { createFlywheelWorker } from '../../workers/createWorker.js';
 import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
+import { startMemoryLog } from '../../workers/memoryLog.js';
 import { installRuntime } from '../../workers/runtime.js';
 import { EXIT_OK } from '../errors.js';
 import { connectWorkerForCli } from '../temporalConnection.js';
@@ -8,6 +9,7 @@ import { loadContext, type CommonOptions } from '../options.js';
 /** `flywheel worker`: polls the environment's task queue until SIGINT/SIGTERM, then drains and exits. */
 export async function workerCommand(options: CommonOptions): Promise<number> {
   const ctx = loadContext(options);
+  const memoryLog = startMemoryLog(); // FLYWHEEL_MEMORY_LOG=<seconds>; a bad value exits 2 before anything starts
   installRuntime(ctx.config.observability);
   const connection = await connectWorkerForCli(ctx.config);
   const workflowBundle = await prebuiltWorkflowBundle(ctx.home);
@@ -22,6 +24,7 @@ export async function workerCommand(options: CommonOptions): Promise<number> {
   } finally {
     await worker.close();
     await connection.close();
+    memoryLog.stop();
   }
   return EXIT_OK;
 }

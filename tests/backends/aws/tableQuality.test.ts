@@ -86,6 +86,14 @@ describe('AthenaTableQuality (Glue for schema and baseline via moto; Athena coun
     ]);
     expect(result.checks.find((c) => c.check === 'schema.added')).toMatchObject({ column: 'loyalty_rank', status: 'pass' });
 
+    // Published after approval: the stable table now serves November; a rerun of November still compares with October
+    // (found among the snapshot tables).
+    await backend.bucketed.createBucketedTable({ ...request(DRIFT), bucketCount: 256, requestToken: 'wf/run/ctas/IBE_04/11' }, NO_CONTEXT);
+    await backend.quality.recordPublishedProfile({ table: ibe04, snapshotDt: DRIFT, rows: 412_118 }, NO_CONTEXT);
+    expect((await parameters('ibe_04_bucketed'))['flywheel.quality.snapshot_dt']).toBe(DRIFT);
+    await queueProfile(412_118, 144_241);
+    expect((await backend.quality.checkStagedTable(request(DRIFT), NO_CONTEXT)).baselineSnapshotDt).toBe(BASE);
+
     // Another worker (a fresh backend on new clients) reads the same baseline from the catalog.
     const other = await createAwsBackend(testConfig());
     try {
