@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -135,7 +135,8 @@ describe('quality gate on a seeded drifted lake', () => {
       const reprocessPastGate = (await handle.executeUpdate(reprocessUpdate, { args: [{ tables: ['IBE_04'], fromStage: 'bucket' }] }).catch((e: unknown) => e)) as WorkflowUpdateFailedError;
       expect(reprocessPastGate.cause?.message).toMatch(/IBE_04 is awaiting approval at the quality gate/);
       let after = await handle.query(statusQuery);
-      for (let i = 0; i < 50 && after.rejectedSignals.length < 2; i++) {
+      // (a run continuing as new says `running` while it reloads its tables, then parks again)
+      for (let i = 0; i < 100 && (after.rejectedSignals.length < 2 || after.state !== 'awaiting-approval'); i++) {
         await new Promise((r) => setTimeout(r, 100));
         after = await handle.query(statusQuery);
       }
@@ -200,5 +201,15 @@ describe('quality gate on a seeded drifted lake', () => {
     expect(byName.get('IBE_01')!.approval).toBeUndefined();
     expect(byName.get('IBE_04')!.rowsBucketed).toBe(168);
     expect(await rowsOf('ibe_04_bucketed')).toBe(168);
+    // The reason goes to lineage with the table: the approved failed check's assertion carries it.
+    const lineage = await readFile(path.join(h.home, 'lineage', 'openlineage.jsonl'), 'utf8');
+    const approvedAssertions = lineage
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { inputs?: { name: string; inputFacets?: { dataQualityAssertions?: { assertions: { params?: { approvalReason?: string } }[] } } }[] })
+      .flatMap((e) => e.inputs ?? [])
+      .flatMap((i) => (i.inputFacets?.dataQualityAssertions?.assertions ?? []).map((a) => `${i.name}: ${a.params?.approvalReason ?? ''}`))
+      .filter((a) => !a.endsWith(': '));
+    expect(approvedAssertions).toEqual(expect.arrayContaining([expect.stringMatching(/\/IBE_02\/.*: vendor retired is_homeowner \(ticket DATA-812\)$/)]));
   }, 400_000);
 });
