@@ -29,6 +29,18 @@ async function temporalSignal(workflowId: string, name: string, input: string): 
   ]);
 }
 
+/** Retries `check` until it passes (bounded): the parked run may be reloading after a continue-as-new. */
+async function settled<T>(check: () => Promise<T>, attempts = 100): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 const failing = (t: TableReport) => (t.quality?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.message);
 
 /**
@@ -106,11 +118,18 @@ describe('quality gate on a seeded drifted lake', () => {
       expect(parked.nextCommands).toContain(
         `temporal workflow update execute --workflow-id ${workflowId()} --name approve --input '{"tables":["IBE_02","IBE_03","IBE_04","IBE_05"],"reason":"…why this is fine…"}'`,
       );
-      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-      expect(metadata.currentDetails).toMatch(/^\*\*Awaiting approval until .+\*\* — 4 of 7 table\(s\) stopped at the quality gate · snapshot 2026-11-01/);
-      expect(metadata.currentDetails).toContain('  - IBE_04: rows 168 vs 400 last month (−58 %), band −20 %…+50 %');
-      expect((await handle.describe()).searchAttributes.FlywheelStatus).toEqual(['awaiting-approval']);
-      const status = await flywheel(h, configFile, 'status', '--snapshot', DRIFT);
+      // (re-read until parked: a run continuing as new says `running` while it reloads its tables)
+      await settled(async () => {
+        const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+        expect(metadata.currentDetails).toMatch(/^\*\*Awaiting approval until .+\*\* — 4 of 7 table\(s\) stopped at the quality gate · snapshot 2026-11-01/);
+        expect(metadata.currentDetails).toContain('  - IBE_04: rows 168 vs 400 last month (−58 %), band −20 %…+50 %');
+        expect((await handle.describe()).searchAttributes.FlywheelStatus).toEqual(['awaiting-approval']);
+      });
+      const status = await settled(async () => {
+        const out = await flywheel(h, configFile, 'status', '--snapshot', DRIFT);
+        expect(out.stdout).toContain('awaiting approval until');
+        return out;
+      });
       expect(status.stdout).toContain('⏸ IBE_05 stopped at the quality gate (1 check(s) failed), awaiting approval:');
       expect(status.stdout).toContain('      IBE_05: customer_user_id null or empty in 35 % of rows (140 of 400), max 5 %');
       expect(status.stdout).toContain('npx flywheel approve --snapshot 2026-11-01 --tables IBE_02,IBE_03,IBE_04,IBE_05');
