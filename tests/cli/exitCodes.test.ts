@@ -71,6 +71,21 @@ describe('exit codes (README: 0 success, 1 the run failed, 2 bad input or config
     const reprocess = await flywheel(['reprocess', '--snapshot', '2001-01-01']);
     expect(reprocess.code, reprocess.stderr).toBe(2);
     expect(reprocess.stderr).toMatch(/no workflow flywheel-local-refresh-2001-01-01/);
+    const approve = await flywheel(['approve', '--snapshot', '2001-01-01', '--tables', 'IBE_04', '--reason', 'vendor confirmed']);
+    expect(approve.code, approve.stderr).toBe(2);
+    expect(approve.stderr).toMatch(/no workflow flywheel-local-refresh-2001-01-01/);
+  });
+
+  it('approve without tables, without a reason, or with a bad table name exits 2 before contacting anything', async () => {
+    const noTables = await flywheel(['approve', '--snapshot', '2026-11-01', '--reason', 'ok']);
+    expect(noTables.code).toBe(2);
+    expect(noTables.stderr).toMatch(/give --tables: the table\(s\) held at the quality gate/);
+    const noReason = await flywheel(['approve', '--snapshot', '2026-11-01', '--tables', 'IBE_04', '--reason', '  ']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason: say why the table may be published despite the failed checks/);
+    const badName = await flywheel(['approve', '--snapshot', '2026-11-01', '--tables', 'IBE-04', '--reason', 'ok'], { TEMPORAL_ADDRESS: `127.0.0.1:${await getFreePort()}` });
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toMatch(/--tables "IBE-04": table names are letters/);
   });
 
   it('an unreachable server is exit 1, with what to do', async () => {
