@@ -23,7 +23,10 @@ export async function ensureCatalogSchema(conn: DuckDBConnection, database: stri
   );
 }
 
-/** Replaces the properties of `table` whose keys start with `prefix` by `properties` (all at once). */
+/**
+ * Replaces the properties of `table` whose keys start with `prefix` by `properties`. All at once because
+ * callers run it inside `DuckEngine.catalogWrite`, which wraps every catalog change in one transaction.
+ */
 export async function replaceTableProperties(
   conn: DuckDBConnection,
   database: string,
@@ -32,16 +35,9 @@ export async function replaceTableProperties(
   properties: Record<string, string>,
 ): Promise<void> {
   const target = `${quoteIdent(database)}.${quoteIdent(TABLE_PROPERTIES_TABLE)}`;
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    await conn.run(`DELETE FROM ${target} WHERE table_name = ${quoteLiteral(table)} AND starts_with(key, ${quoteLiteral(prefix)})`);
-    for (const [key, value] of Object.entries(properties)) {
-      await conn.run(`INSERT INTO ${target} VALUES (${quoteLiteral(table)}, ${quoteLiteral(key)}, ${quoteLiteral(value)})`);
-    }
-    await conn.run('COMMIT');
-  } catch (error) {
-    await conn.run('ROLLBACK');
-    throw error;
+  await conn.run(`DELETE FROM ${target} WHERE table_name = ${quoteLiteral(table)} AND starts_with(key, ${quoteLiteral(prefix)})`);
+  for (const [key, value] of Object.entries(properties)) {
+    await conn.run(`INSERT INTO ${target} VALUES (${quoteLiteral(table)}, ${quoteLiteral(key)}, ${quoteLiteral(value)})`);
   }
 }
 
