@@ -65,6 +65,9 @@ export function bucketableType(type: string): HiveBucketType | undefined {
   }
 }
 
+/** Text columns (`string`, `varchar(n)`, `char(n)`) also count empty values. */
+export const isTextType = (type: string) => /^(string|varchar|char)(\(\d+\))?$/.test(normalizeColumnType(type));
+
 /** One column the profile query measures. */
 export interface ProfiledColumn {
   name: string;
@@ -81,7 +84,7 @@ export function profiledColumns(policy: TableQualityPolicy, bucketColumn: string
     const column = byName.get(name.toLowerCase());
     if (!column) return;
     const previous = wanted.get(column.name);
-    wanted.set(column.name, { name: column.name, text: normalizeColumnType(column.type) === 'string', distinct: distinct || (previous?.distinct ?? false) });
+    wanted.set(column.name, { name: column.name, text: isTextType(column.type), distinct: distinct || (previous?.distinct ?? false) });
   };
   add(bucketColumn, false);
   for (const [name, c] of Object.entries(policy.columns)) add(name, c.minDistinct !== undefined || c.maxDistinct !== undefined);

@@ -21,6 +21,8 @@ import { referenceStringHash } from './oracles/hiveV1Oracle.js';
  * - rows per "$path": for each bucket file the CTAS emulation wrote, the staged rows whose Hive v1
  *   bucket (the BigInt oracle in tests/support/oracles, not the code under test) is that file's bucket
  *   (the emulation writes fewer files than buckets; rows of buckets without a file are not answered).
+ * - the quality gate's profile (`SELECT count(*), count(*) FILTER (…), … FROM <staged> WHERE "snapshot_dt" = …`):
+ *   the same SELECT list run by DuckDB over that partition's Parquet files (standard SQL both engines run).
  * Install it BEFORE emulateAthenaCtas so it wraps that layer (and its start) too.
  */
 export interface CountAnswers {
@@ -33,6 +35,7 @@ const CTAS = /^CREATE TABLE "\w+"\."(\w+)"[\s\S]*external_location = '([^']+)'[\
 const ROWS_PER_FILE = /^SELECT "\$path", count\(\*\) FROM "\w+"\."(\w+_bucketed_\d{8})" GROUP BY "\$path"$/;
 const BUCKETED = /^SELECT count\(\*\) FROM "\w+"\."(\w+_bucketed_\d{8})"$/;
 const LAYOUT = /^SELECT count\(\*\) FROM \(SELECT /;
+const QUALITY_PROFILE = /^SELECT (count\(\*\), .+) FROM "(\w+)"\."(\w+_staged)" WHERE "snapshot_dt" = '([\d-]+)'$/;
 
 export function answerAthenaCounts(athena: AthenaClient, deps: { glue: GlueClient; s3: S3Client; moto: Moto }): CountAnswers {
   const answers: CountAnswers = { answered: [] };
@@ -73,6 +76,13 @@ export function answerAthenaCounts(athena: AthenaClient, deps: { glue: GlueClien
       return rows;
     }
     if (LAYOUT.test(sql)) return 0;
+    const profile = QUALITY_PROFILE.exec(sql);
+    if (profile) {
+      const { bucket, key } = await stagedPartition(profile[2]!, profile[3]!, profile[4]!);
+      const [row] = await queryParquetUnder(deps.s3, bucket, key, (files) => `SELECT ${profile[1]} FROM read_parquet([${files}])`);
+      const values = Object.values(row ?? {}).map((v) => String(v));
+      return [values.map((_, i) => `_col${i}`), values];
+    }
     const perFile = ROWS_PER_FILE.exec(sql);
     if (perFile) return [['_col0', '_col1'], ...(await rowsPerFile(perFile[1]!))];
     const ctas = CTAS.exec(sql);

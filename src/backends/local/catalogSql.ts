@@ -24,8 +24,8 @@ export async function ensureCatalogSchema(conn: DuckDBConnection, database: stri
 }
 
 /**
- * Replaces the properties of `table` whose keys start with `prefix` by `properties`. Run it in
- * `DuckEngine.catalogWrite`, whose one transaction makes the replacement all or nothing.
+ * Replaces the properties of `table` whose keys start with `prefix` by `properties`. All at once because
+ * callers run it inside `DuckEngine.catalogWrite`, which wraps every catalog change in one transaction.
  */
 export async function replaceTableProperties(
   conn: DuckDBConnection,

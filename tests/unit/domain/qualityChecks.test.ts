@@ -4,7 +4,7 @@ import { bucketSkewOf } from '../../../src/domain/bucketSkew.js';
 import { judgeTableQuality, withBucketSkew, type JudgeInput } from '../../../src/domain/qualityChecks.js';
 import { pickBaseline, profileFromParameters, profileParameters } from '../../../src/domain/qualityBaseline.js';
 import { describeQualityChecks, tableQualityPolicy } from '../../../src/domain/qualityPolicy.js';
-import { parseProfileRow, profiledColumns, profileSql, type BaselineProfile } from '../../../src/domain/qualityProfile.js';
+import { isTextType, normalizeColumnType, parseProfileRow, profiledColumns, profileSql, type BaselineProfile } from '../../../src/domain/qualityProfile.js';
 
 const defaults = QualitySchema.parse({});
 /** Column stats with `empty` empty strings and no NULLs. */
@@ -157,6 +157,13 @@ describe('quality checks (domain)', () => {
       stats: { customer_user_id: { nullOrEmpty: 3, nulls: 1, empty: 2 }, age: { nullOrEmpty: 0, nulls: 0, empty: 0, distinct: 7 } },
     });
     expect(() => parseProfileRow(cols, ['10', '2', '0'])).toThrow(/expected a count for age nulls/);
+  });
+
+  it('type names from both engines compare alike; text types count empties', () => {
+    expect(['VARCHAR', 'string', 'varchar'].map(normalizeColumnType)).toEqual(['string', 'string', 'string']);
+    expect(['INTEGER', 'int', 'BIGINT', 'bigint'].map(normalizeColumnType)).toEqual(['int', 'int', 'bigint', 'bigint']);
+    expect(['VARCHAR', 'string', 'varchar(12)', 'char(2)'].every(isTextType)).toBe(true);
+    expect(['BIGINT', 'date', 'double', 'array<string>', 'VARCHAR[]'].some(isTextType)).toBe(false);
   });
 
   it('baselines round-trip through table properties; the newest earlier snapshot wins', () => {

@@ -169,8 +169,15 @@ describe('monthlyRefresh with config/prod.yaml over moto, as a worker holding on
       expect(table.rowsBucketed).toBe(table.rowsStaged);
       expect(await countParquetRows(h.arrange.s3, bucket, stagedPrefix)).toBe(SOURCE_ROWS[name]);
     }
-    // Each table's validation asked Athena three counts and the rows per "$path", answered from the data.
-    expect(worker.counts.answered).toHaveLength(4 * 4);
+    // Each table's quality gate asked Athena one profile query, its validation three counts and the rows per "$path",
+    // all answered from the data.
+    expect(worker.counts.answered).toHaveLength(4 * 5);
+    expect(worker.counts.answered.filter((a) => a.sql.includes(' FILTER (WHERE '))).toHaveLength(4);
+    for (const table of report.tables) {
+      // The first run of each table: no published snapshot to compare with, so only the bucket column is judged.
+      expect(table.quality, table.name).toMatchObject({ verdict: 'pass', note: expect.stringMatching(/^first run of /) });
+      expect(table.quality!.checks.find((c) => c.check === 'nullRate')).toMatchObject({ column: 'customer_user_id', observed: `0 % (0 of ${SOURCE_ROWS[table.name]!.toLocaleString('en-US')})` });
+    }
     for (const table of report.tables) {
       // Rows per bucket from the emulated files (buckets 0…2 of 256): measured, too few rows to judge.
       expect(table.bucketSkew, table.name).toMatchObject({ bucketCount: 256, minRows: 0, emptyBuckets: expect.any(Number), verdict: 'too-few-rows', maxAllowed: 1.5 });
