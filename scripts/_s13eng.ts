@@ -1,0 +1,30 @@
+import os from 'node:os'; import path from 'node:path'; import { mkdtemp } from 'node:fs/promises';
+import { createLocalBackend, seedLake, LakePaths } from '../src/backends/local/index.js';
+import { DuckEngine } from '../src/backends/local/duck.js';
+import { splitTable } from '../src/backends/local/splitTable.js';
+import { PROJECT_ROOT } from '../src/config/home.js';
+import { loadConfig, parseConfig } from '../src/config/load.js';
+const N = Number(process.argv[2] ?? 300);
+const home = await mkdtemp(path.join(os.tmpdir(), 's13eng-'));
+const names = Array.from({ length: N }, (_, i) => `T${String(i + 1).padStart(5, '0')}`);
+const base = loadConfig(path.join(PROJECT_ROOT, 'config', 'local.yaml'), {});
+const config = parseConfig({ ...base, tables: { mode: 'list', infobase: names, addressable: false }, maintenance: { ...base.maintenance, tables: [] } }, 'c', {});
+await seedLake({ config, home, rows: 200, snapshots: ['2026-10-01'], tables: names, sourceFilesPerTable: 1 });
+const paths = new LakePaths(config, home);
+const job = new DuckEngine({ database: ':memory:', threads: 2, memoryLimit: '256MB' });
+for (const name of names) await splitTable(job, paths, { table: { name, kind: 'infobase' }, snapshotDt: '2026-10-01', fileCount: 1, keyColumn: 'customer_user_id' }, new AbortController().signal);
+await job.close();
+const backend = await createLocalBackend(config, home);
+const ctx = { heartbeat: () => {}, signal: new AbortController().signal };
+const mb = (t: string) => { global.gc?.(); const m = process.memoryUsage(); console.log(t, `heap ${(m.heapUsed/1048576).toFixed(1)} rss ${(m.rss/1048576).toFixed(0)}`); };
+mb('start');
+let i = 0;
+for (const name of names) {
+  const table = { name, kind: 'infobase' as const };
+  const r = { table, snapshotDt: '2026-10-01', bucketColumn: 'customer_user_id', bucketCount: 16 };
+  await backend.catalog.registerStagedTable({ table, snapshotDt: '2026-10-01' });
+  await backend.bucketed.createBucketedTable({ ...r, requestToken: 'x' }, ctx);
+  await backend.bucketed.validateBucketedTable(r, ctx);
+  if (++i % 100 === 0) mb(String(i));
+}
+await backend.close();
