@@ -63,6 +63,10 @@ async function engineRunner(config: FlywheelConfig, home: string, round: number)
   const backend = await createLocalBackend(config, home);
   return {
     async table(table, steps) {
+      // A refresh builds a new snapshot into empty locations: remove the previous round's output untimed,
+      // as the direct runner does (the engine would otherwise also pay for deleting the last build's files).
+      await rm(paths.stagedPartition(table, SNAPSHOT), { recursive: true, force: true });
+      await rm(paths.bucketedPartition(table, SNAPSHOT), { recursive: true, force: true });
       let t = performance.now();
       await splitTable(job, paths, { table, snapshotDt: SNAPSHOT, fileCount: 1, keyColumn: KEY }, ctx.signal);
       steps.split += elapsed(t);
