@@ -2,7 +2,7 @@ import type { FlywheelConfig } from '../config/schema.js';
 import type { Backend } from '../ports/backend.js';
 import type { LineagePublisher, LineageRun } from '../ports/lineage.js';
 import type { RunReport } from '../domain/report.js';
-import { activityRequestToken, operationContext, withFailureTypes, withOperationContext } from './context.js';
+import { activityRequestToken, withFailureTypes, withOperationContext } from './context.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
@@ -18,6 +18,7 @@ import {
   type TableRecord,
 } from './runManifest.js';
 import type { DeltaMaintenanceInput } from '../workflows/maintenanceInput.js';
+import { checkTableQuality, type CheckTableQualityInput } from './quality.js';
 import { createBucketedTable, registerStagedTable, validateBucketedTable, type RegisterStageInput, type TableStageInput } from './tableStages.js';
 
 export interface ActivityDependencies {
@@ -56,10 +57,12 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
 
     /** The snapshot a refresh would take and how many tables it has, without the plan itself. */
     findSnapshot: (input: DiscoverSnapshotInput) =>
-      withFailureTypes(async () => {
-        const plan = await discoverSnapshot(config, backend, input);
-        return { snapshotDt: plan.snapshotDt, tables: plan.tables.length };
-      }),
+      withFailureTypes(() =>
+        withOperationContext(async () => {
+          const plan = await discoverSnapshot(config, backend, input);
+          return { snapshotDt: plan.snapshotDt, tables: plan.tables.length };
+        }),
+      ),
 
     runGlueJob: (input: RunGlueJobInput) => withFailureTypes(() => runGlueJob(backend.jobs, polling, input)),
 
@@ -77,22 +80,35 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
       ),
 
     validateBucketedTable: (input: TableStageInput) =>
-      withFailureTypes(() => withOperationContext((ctx) => validateBucketedTable(backend.bucketed, ctx, input, skewPolicy), about(input, 'validate'))),
+      withFailureTypes(() =>
+        withOperationContext((ctx) => validateBucketedTable(backend.bucketed, ctx, input, skewPolicy, backend.quality), about(input, 'validate')),
+      ),
+
+    /** The quality gate (issue 15): schema drift, row change, null/distinct bounds of the staged table vs the last published snapshot. */
+    checkTableQuality: (input: CheckTableQualityInput) =>
+      withFailureTypes(() =>
+        withOperationContext(
+          (ctx) => checkTableQuality(backend.quality, ctx, input, { includeBucketSkew: config.quality.bucketSkew }),
+          about(input, 'check'),
+        ),
+      ),
 
     publishLineage: (run: LineageRun) => withOperationContext((ctx) => lineage.publish(run, ctx)),
 
     // Batched refreshes: plan, batches and results travel by manifest key (src/activities/runManifest.ts).
-    planRefreshRun: (input: PlanRefreshRunInput) => withFailureTypes(() => planRefreshRun(config, backend, input)),
-    prepareBatch: (input: PrepareBatchInput) => withFailureTypes(() => prepareBatch(config, backend, input)),
-    recordTables: (input: { runKey: string; tables: TableRecord[] }) => recordTables(backend.manifests, input),
-    loadTableReports: (input: { runKey: string; offset: number; limit: number }) => loadTableReports(backend.manifests, input),
-    publishRunLineage: async (input: { runKey: string; header: Omit<LineageRun, 'tables'> }) =>
-      lineage.publish(await lineageRunFromManifest(backend.manifests, input), operationContext()),
-    writeRunReport: (input: { runKey: string; report: Omit<RunReport, 'tables'> }) => writeRunReport(backend.manifests, input),
+    // Like every activity with a heartbeat timeout, these heartbeat on a timer while they work.
+    planRefreshRun: (input: PlanRefreshRunInput) => withFailureTypes(() => withOperationContext(() => planRefreshRun(config, backend, input))),
+    prepareBatch: (input: PrepareBatchInput) => withFailureTypes(() => withOperationContext(() => prepareBatch(config, backend, input))),
+    recordTables: (input: { runKey: string; tables: TableRecord[] }) => withOperationContext(() => recordTables(backend.manifests, input)),
+    loadTableReports: (input: { runKey: string; offset: number; limit: number }) =>
+      withOperationContext(() => loadTableReports(backend.manifests, input)),
+    publishRunLineage: (input: { runKey: string; header: Omit<LineageRun, 'tables'> }) =>
+      withOperationContext(async (ctx) => lineage.publish(await lineageRunFromManifest(backend.manifests, input), ctx)),
+    writeRunReport: (input: { runKey: string; report: Omit<RunReport, 'tables'> }) => withOperationContext(() => writeRunReport(backend.manifests, input)),
 
-    planMaintenance: (input: DeltaMaintenanceInput) => withFailureTypes(() => planMaintenance(config, backend, input)),
+    planMaintenance: (input: DeltaMaintenanceInput) => withFailureTypes(() => withOperationContext(() => planMaintenance(config, backend, input))),
     maintainDeltaTable: (input: MaintainDeltaTableInput) => withFailureTypes(() => maintainDeltaTable(backend, input)),
-    describeWorkflowRun: (workflowId: string) => describeWorkflowRun(workflowId),
+    describeWorkflowRun: (workflowId: string) => withOperationContext(() => describeWorkflowRun(workflowId)),
   };
 }
 

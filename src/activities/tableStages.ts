@@ -4,6 +4,7 @@ import { ValidationFailedError } from '../domain/errors.js';
 import type { BucketedTable, BucketedTableBuilder, TableValidation } from '../ports/bucketedTables.js';
 import type { RegisteredTable, StagedTableCatalog } from '../ports/catalog.js';
 import type { OperationContext } from '../ports/context.js';
+import type { TableQualityChecker } from '../ports/tableQuality.js';
 
 export interface TableStageInput {
   table: PlannedTable;
@@ -61,6 +62,8 @@ export async function validateBucketedTable(
   ctx: OperationContext,
   input: TableStageInput,
   skewPolicy: BucketSkewPolicy,
+  /** Given: a table that validates has its staged schema and rows recorded as the next run's quality baseline. */
+  quality?: TableQualityChecker,
 ): Promise<ValidatedTable> {
   const result = await builder.validateBucketedTable(
     { table: input.table, snapshotDt: input.snapshotDt, bucketColumn: input.bucketColumn, bucketCount: input.bucketCount },
@@ -78,5 +81,6 @@ export async function validateBucketedTable(
   if (problems.length > 0) {
     throw new ValidationFailedError(`${input.table.name}: ${problems.join('; ')}`);
   }
+  await quality?.recordPublishedProfile({ table: input.table, snapshotDt: input.snapshotDt, rows: result.stagedRows }, ctx);
   return { ...result, bucketSkew, warnings };
 }

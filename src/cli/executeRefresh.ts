@@ -4,8 +4,9 @@ import { awaitRefresh, planRefresh, startRefresh, type RefreshRequest } from '..
 import type { RefreshPlan } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED } from './errors.js';
+import type { RefreshStatus } from '../workflows/refreshTracker.js';
 import type { CliContext } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress, renderStatusReport } from './progress.js';
 import { formatSummary, workflowUiUrl } from './summary.js';
 
 export interface ExecuteRefreshOptions {
@@ -13,6 +14,8 @@ export interface ExecuteRefreshOptions {
   uiBase?: string;
   /** Live progress on stderr (default true). */
   progress?: boolean;
+  /** Stop following once a status matches (the run goes on, e.g. waiting at the quality gate). */
+  stopWhen?: (status: RefreshStatus) => boolean;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -41,7 +44,7 @@ export async function executeRefresh(
   ctx: CliContext,
   request: RefreshRequest,
   options: ExecuteRefreshOptions = {},
-): Promise<{ exitCode: number; report?: RunReport }> {
+): Promise<{ exitCode: number; report?: RunReport; stoppedAt?: RefreshStatus }> {
   let snapshotDt = request.snapshotDt;
   if (!snapshotDt) {
     const plan = await planOrExitCode(client, ctx, request);
@@ -52,7 +55,12 @@ export async function executeRefresh(
   say(`${attached ? 'attached to running' : 'started'} ${handle.workflowId} (snapshot ${snapshotDt}, environment ${ctx.config.environment})`);
 
   const progress = options.progress === false ? undefined : createProgress();
-  const outcome = await awaitRefresh(handle, progress?.update);
+  const outcome = await awaitRefresh(handle, progress?.update, undefined, options.stopWhen);
+  if (outcome.stoppedAt) {
+    say(['', ...renderStatusReport(outcome.stoppedAt)].join('\n'));
+    if (ctx.json) process.stdout.write(`${JSON.stringify(outcome.stoppedAt, null, 2)}\n`);
+    return { exitCode: EXIT_OK, stoppedAt: outcome.stoppedAt };
+  }
   const report = outcome.report;
   if (report) progress?.finish(report);
   const runId = report?.runId ?? (await handle.describe()).runId;

@@ -41,6 +41,7 @@ program
   .option('--tables <list>', 'comma-separated tables to process')
   .option('--keep-server', 'keep the dev server and Web UI running after the run (Ctrl-C to stop)')
   .option('--temporal-address <host:port>', 'use this Temporal server instead of starting the demo\'s own (also TEMPORAL_ADDRESS)')
+  .option('--scenario <name>', 'refresh (default) | drift: then a drifted month that stops at the quality gate, waiting for approval')
   .action(action(() => import('./commands/demo.js').then((m) => m.demoCommand)));
 
 program
@@ -75,6 +76,17 @@ program
   .option('--tables <list>', 'comma-separated tables (default: the failed ones)')
   .option('--from-stage <stage>', 'split | register | bucket | validate (default: where each table failed)')
   .action(action(() => import('./commands/reprocess.js').then((m) => m.reprocessCommand)));
+
+program
+  .command('approve')
+  .description('let tables held at the quality gate continue, with a reason (the `approve` update; refused requests exit 2)')
+  .addOption(configOption())
+  .addOption(jsonOption())
+  .option('--snapshot <YYYY-MM-DD>', 'the refresh of this snapshot')
+  .option('--workflow-id <id>', 'any refresh workflow id')
+  .option('--tables <list>', 'comma-separated tables awaiting approval (required)')
+  .option('--reason <text>', 'why they may be published despite the failed checks (required; kept in the report and lineage)')
+  .action(action(() => import('./commands/approve.js').then((m) => m.approveCommand)));
 
 const lineage = program.command('lineage').description('lineage publishing: status and catch-up');
 lineage

@@ -1,5 +1,6 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import type { RefreshPlan } from '../domain/plan.js';
+import { describeQualityChecks, tableQualityPolicy } from '../domain/qualityPolicy.js';
 import { bucketedTableName, stagedTableName } from '../domain/tables.js';
 import { refreshWorkflowId } from '../domain/workflowIds.js';
 
@@ -25,5 +26,21 @@ export function formatPlan(plan: RefreshPlan, config: FlywheelConfig): string {
         `${db}.${stagedTableName(t)} → ${db}.${bucketedTableName(t)} (${plan.bucketCount} buckets on ${plan.bucketColumn})`,
     );
   }
+  lines.push('', ...qualityPlan(plan, config));
   return lines.join('\n');
+}
+
+/**
+ * What the quality gate will check before each CTAS: the section-wide checks once, then each table whose
+ * overrides differ (README "Quality gate").
+ */
+export function qualityPlan(plan: RefreshPlan, config: FlywheelConfig): string[] {
+  const defaults = describeQualityChecks(tableQualityPolicy({ ...config.quality, tables: {} }, ''), plan.bucketColumn);
+  const lines = ['  quality gate (staged table vs the last published snapshot, before the CTAS):', ...defaults.map((l) => `    ${l}`)];
+  for (const t of plan.tables) {
+    const own = describeQualityChecks(tableQualityPolicy(config.quality, t.name), plan.bucketColumn);
+    if (own.join('\n') === defaults.join('\n')) continue;
+    lines.push(`    ${t.name}:`, ...own.map((l) => `      ${l}`));
+  }
+  return lines;
 }

@@ -1,8 +1,8 @@
 import { skewCell } from '../domain/bucketSkew.js';
 import { formatUtc } from '../domain/operatorCommands.js';
-import { causeFirst, doneWith, formatStageProgress, TABLE_STAGES } from '../domain/progress.js';
+import { causeFirst, doneWith, formatStageProgress, STATE_MARK, TABLE_STAGES } from '../domain/progress.js';
 import type { RunReport, TableReport } from '../domain/report.js';
-import type { RefreshStatus } from '../workflows/refreshTracker.js';
+import { isParked, type RefreshStatus } from '../workflows/refreshTracker.js';
 
 const BAR_WIDTH = 24;
 
@@ -12,7 +12,7 @@ function bar(done: number, total: number): string {
 }
 
 function tableLine(t: TableReport): string {
-  const mark = { succeeded: '✔', failed: '✘', running: '…', pending: ' ' }[t.state];
+  const mark = STATE_MARK[t.state];
   const rows = t.rowsBucketed !== undefined ? ` ${t.rowsBucketed.toLocaleString('en-US')} rows` : '';
   const files = t.bucketFiles !== undefined ? ` ${t.bucketFiles} buckets` : '';
   const skew = t.bucketSkew ? ` skew ${skewCell(t.bucketSkew)}` : '';
@@ -30,8 +30,8 @@ export function formatDuration(ms: number): string {
 }
 
 function headline(status: RefreshStatus, now: number): string {
-  const state = status.state === 'awaiting-reprocess' && status.reprocessDeadline ? `awaiting reprocess until ${formatUtc(status.reprocessDeadline)}` : status.state;
-  const since = status.startedAt ? ` · ${status.state === 'running' || status.state === 'awaiting-reprocess' ? 'running for' : 'took'} ${formatDuration(now - Date.parse(status.startedAt))} (started ${formatUtc(status.startedAt)})` : '';
+  const state = isParked(status.state) && status.reprocessDeadline ? `${status.state.replace('-', ' ')} until ${formatUtc(status.reprocessDeadline)}` : status.state;
+  const since = status.startedAt ? ` · ${status.state === 'running' || isParked(status.state) ? 'running for' : 'took'} ${formatDuration(now - Date.parse(status.startedAt))} (started ${formatUtc(status.startedAt)})` : '';
   return `${status.workflowId} · ${state} · snapshot ${status.snapshotDt ?? '…'}${since}`;
 }
 
@@ -45,21 +45,37 @@ export function renderStatus(status: RefreshStatus, now = Date.now()): string[] 
   return lines;
 }
 
+/** Tables held at the quality gate and, indented, each check they failed (in words). */
+export function gateLines(held: readonly TableReport[]): string[] {
+  return held.flatMap((t) => {
+    const failing = (t.quality?.checks ?? []).filter((c) => c.status === 'fail');
+    return [`  ⏸ ${t.name} stopped at the quality gate (${failing.length} check(s) failed), awaiting approval:`, ...failing.map((c) => `      ${c.message}`)];
+  });
+}
+
 /**
  * `flywheel status` for people: the state and deadline, progress, failed tables with their full
  * cause (cause first, paths after), the next commands, then the other tables and rejected signals.
  */
 export function renderStatusReport(status: RefreshStatus, now = Date.now()): string[] {
   const lines = [headline(status, now)];
-  lines.push(`  progress: ${formatStageProgress(status.stageProgress)} · ${status.counts.succeeded}/${status.tableCount} succeeded, ${status.counts.failed} failed`);
+  const held = status.tables.filter((t) => t.state === 'awaiting-approval');
+  const heldCount = status.counts['awaiting-approval'] ?? held.length; // absent from runs that predate the gate
+  lines.push(
+    `  progress: ${formatStageProgress(status.stageProgress)} · ${status.counts.succeeded}/${status.tableCount} succeeded, ${status.counts.failed} failed` +
+      (heldCount ? `, ${heldCount} awaiting approval` : ''),
+  );
   const failed = status.tables.filter((t) => t.state === 'failed');
   for (const t of failed) {
     const { cause, paths } = causeFirst(t.lastError ?? 'no error recorded');
     lines.push(`  ✘ ${t.name} failed at ${t.stage} (attempt ${t.attempts}): ${cause}`, ...paths.map((p) => `      path: ${p}`));
   }
-  if (status.nextCommands?.length) lines.push('  next (fix the source first):', ...status.nextCommands.map((c) => `    ${c}`));
+  lines.push(...gateLines(held));
+  if (status.nextCommands?.length) {
+    lines.push(held.length ? '  next (approve with a reason, or fix the source and reprocess):' : '  next (fix the source first):', ...status.nextCommands.map((c) => `    ${c}`));
+  }
   if (status.error) lines.push(`  error: ${status.error}`);
-  lines.push(...status.tables.filter((t) => t.state !== 'failed').map(tableLine));
+  lines.push(...status.tables.filter((t) => t.state !== 'failed' && t.state !== 'awaiting-approval').map(tableLine));
   if (status.tableCount > status.tables.length) lines.push(`  … and ${status.tableCount - status.tables.length} more table(s) (--json for all that status returns)`);
   if (status.rejectedSignalCount > 0) {
     lines.push(`  rejected signals: ${status.rejectedSignalCount} (newest ${Math.min(5, status.rejectedSignals.length)} below)`);
@@ -68,7 +84,7 @@ export function renderStatusReport(status: RefreshStatus, now = Date.now()): str
   return lines;
 }
 
-type MilestoneSource = Pick<RefreshStatus, 'workflowId' | 'tables'> & { state?: string };
+type MilestoneSource = Pick<RefreshStatus, 'workflowId' | 'tables'> & Partial<Pick<RefreshStatus, 'state' | 'nextCommands'>>;
 
 /**
  * One line per milestone for logs: a stage finished for every table, a table failed, the run changed state
@@ -89,7 +105,16 @@ export function milestoneLines(status: MilestoneSource, seen: Set<string>): stri
   for (const t of status.tables.filter((x) => x.state === 'failed')) {
     note(`failed:${t.name}:${t.attempts}:${t.stage}`, `✘ ${t.name} failed at ${t.stage}: ${t.lastError ?? 'unknown error'}`);
   }
-  if (status.state) note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+  for (const t of status.tables.filter((x) => x.state === 'awaiting-approval')) {
+    // A batch's progress names the state before its result brings the checks: print once they are known.
+    const failing = (t.quality?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.message);
+    if (failing.length) note(`held:${t.name}:${t.attempts}`, `⏸ ${t.name} stopped at the quality gate: ${failing.join('; ')}`);
+  }
+  if (status.state && !seen.has(`state:${status.state}`)) {
+    note(`state:${status.state}`, `${status.workflowId}: ${status.state}`);
+    // Parked: what to type next, once per wait (the run keeps waiting while this process follows it).
+    if (status.nextCommands?.length) lines.push(...status.nextCommands.map((c) => `  next: ${c}`));
+  }
   return lines;
 }
 

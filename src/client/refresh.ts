@@ -79,17 +79,26 @@ export interface RefreshOutcome {
   /** Failure type when the run did not produce a report (e.g. `InvalidInput`). */
   failureType?: string;
   message?: string;
+  /** Set when the wait stopped early (`until`): the status that matched; the run goes on. */
+  stoppedAt?: RefreshStatus;
 }
 
 /**
  * Waits for a refresh, calling `onStatus` with the `status` query while it runs. A failed refresh
- * still yields its report (carried in the failure details).
+ * still yields its report (carried in the failure details). With `until`, stops following as soon as
+ * a status matches (e.g. the run waits at the quality gate) and returns that status; the run goes on.
  */
 export async function awaitRefresh(
   handle: WorkflowHandle,
   onStatus?: (status: RefreshStatus) => void,
   intervalMs = 400,
+  until?: (status: RefreshStatus) => boolean,
 ): Promise<RefreshOutcome> {
+  if (until) {
+    // No long-poll on the result while the run may stop being ours to follow: it would outlive the connection.
+    const stoppedAt = await pollUntil(handle, until, onStatus, intervalMs);
+    if (stoppedAt) return { ok: true, stoppedAt };
+  }
   let done = false;
   const result = handle.result().finally(() => {
     done = true;
@@ -114,5 +123,26 @@ export async function awaitRefresh(
     return { ok: false, report, failureType: failure.type, message: failure.message };
   } finally {
     await poll;
+  }
+}
+
+/** Polls `status` until it matches `until` (returned) or the run ends (undefined: read its result). */
+async function pollUntil(
+  handle: WorkflowHandle,
+  until: (status: RefreshStatus) => boolean,
+  onStatus: ((status: RefreshStatus) => void) | undefined,
+  intervalMs: number,
+): Promise<RefreshStatus | undefined> {
+  for (;;) {
+    try {
+      const status = await handle.query(statusQuery);
+      onStatus?.(status);
+      if (until(status)) return status;
+      if (status.state === 'succeeded' || status.state === 'failed') return undefined;
+    } catch {
+      // Not queryable yet (first workflow task pending), or already closed: the description tells.
+      if ((await handle.describe()).status.name !== 'RUNNING') return undefined;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

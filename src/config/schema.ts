@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, SOURCE_TABLE_PATTERN } from '../domain/identifiers.js';
 import { DEFAULT_STAGED_PATH_TEMPLATE, stagedPathTemplateProblems } from '../domain/stagedLayout.js';
+import { QualitySchema } from './qualitySchema.js';
 
 const sqlIdentifier = z
   .string()
@@ -279,6 +280,8 @@ export const FlywheelConfigSchema = z
       .default({ waitHours: 72 }),
     /** Checks after the CTAS beyond the hard ones (counts, bucket layout), which always fail a table. */
     validation: ValidationSchema.default(ValidationSchema.parse({})),
+    /** The quality gate before each table's CTAS: schema drift, row change, null rates (README "Quality gate"). */
+    quality: QualitySchema.default(QualitySchema.parse({})),
     lineage: LineageSchema.default(LineageSchema.parse({})),
     local: LocalEngineSchema.default(LocalEngineSchema.parse({})),
     /** Worker logs and metrics. */

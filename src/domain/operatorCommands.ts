@@ -12,18 +12,43 @@ export interface NextCommandsInput {
   workflowId: string;
   snapshotDt?: string;
   failedTables: readonly string[];
+  /** Tables held at the quality gate (issue 15): approve them, or fix the source and reprocess them. */
+  awaitingApproval?: readonly string[];
+}
+
+/** Placeholder the operator replaces with why the table may be published anyway. */
+export const APPROVAL_REASON_PLACEHOLDER = '…why this is fine…';
+
+/**
+ * `approve` for tables held at the quality gate: the CLI, the validated update, the signal. Beyond
+ * {@link NAMED_TABLES_MAX} tables, the first ones are named (approvals always name their tables).
+ */
+export function approveCommands(workflowId: string, snapshotDt: string | undefined, tables: readonly string[]): string[] {
+  if (tables.length === 0) return [];
+  const named = tables.slice(0, NAMED_TABLES_MAX);
+  const payload = JSON.stringify({ tables: named, reason: APPROVAL_REASON_PLACEHOLDER });
+  const target = snapshotDt ? `--snapshot ${snapshotDt}` : `--workflow-id ${workflowId}`;
+  return [
+    `npx flywheel approve ${target} --tables ${named.join(',')} --reason "${APPROVAL_REASON_PLACEHOLDER}"`,
+    `temporal workflow update execute --workflow-id ${workflowId} --name approve --input '${payload}'`,
+    `temporal workflow signal --workflow-id ${workflowId} --name approve --input '${payload}'`,
+  ];
 }
 
 /**
- * The validated path first (`flywheel reprocess`, `temporal workflow update execute`: a refused
- * request is answered with the reason), then the signal (fire-and-forget), then abandon.
+ * Approvals first when tables wait at the quality gate, then the validated path of reprocess
+ * (`flywheel reprocess`, `temporal workflow update execute`: a refused request is answered with the
+ * reason), then the signal (fire-and-forget), then abandon. A held table is reprocessed by name (it
+ * restarts from split once its source is fixed); `{}` means the failed ones.
  */
-export function nextCommands({ workflowId, snapshotDt, failedTables }: NextCommandsInput): string[] {
-  const named = failedTables.length > 0 && failedTables.length <= NAMED_TABLES_MAX;
-  const payload = named ? JSON.stringify({ tables: failedTables }) : '{}';
+export function nextCommands({ workflowId, snapshotDt, failedTables, awaitingApproval = [] }: NextCommandsInput): string[] {
+  const toReprocess = [...failedTables, ...awaitingApproval];
+  const named = toReprocess.length > 0 && toReprocess.length <= NAMED_TABLES_MAX;
+  const payload = named ? JSON.stringify({ tables: toReprocess }) : '{}';
   const target = snapshotDt ? `--snapshot ${snapshotDt}` : `--workflow-id ${workflowId}`;
   return [
-    `npx flywheel reprocess ${target}${named ? ` --tables ${failedTables.join(',')}` : ''}`,
+    ...approveCommands(workflowId, snapshotDt, awaitingApproval),
+    `npx flywheel reprocess ${target}${named ? ` --tables ${toReprocess.join(',')}` : ''}`,
     `temporal workflow update execute --workflow-id ${workflowId} --name reprocess --input '${payload}'`,
     `temporal workflow signal --workflow-id ${workflowId} --name reprocess --input '${payload}'`,
     `temporal workflow signal --workflow-id ${workflowId} --name abandon --input '{"reason":"…"}'`,

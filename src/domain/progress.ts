@@ -2,7 +2,10 @@ import type { TableReport } from './report.js';
 import { STAGES, type Stage } from './tables.js';
 
 /** The per-table stages, in order; what progress is counted in. */
-export const TABLE_STAGES: readonly Stage[] = ['split', 'register', 'bucket', 'validate'];
+export const TABLE_STAGES: readonly Stage[] = ['split', 'register', 'check', 'bucket', 'validate'];
+
+/** One character per table state, for fixed-width listings (CLI and the Web UI's details). */
+export const STATE_MARK: Record<TableReport['state'], string> = { failed: '✘', 'awaiting-approval': '⏸', succeeded: '✔', running: '…', pending: ' ' };
 
 /** Tables that have finished `stage` (moved past it, or succeeded). */
 export function doneWith(tables: readonly Pick<TableReport, 'stage' | 'state'>[], stage: Stage): number {

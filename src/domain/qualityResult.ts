@@ -35,6 +35,13 @@ export interface TableQualityResult {
   note?: string;
   /** Bytes the engine scanned for the checks (Athena: counted in the cost; 0 locally). */
   dataScannedBytes?: number;
+  /** What was measured (for lineage's DataQualityMetrics): rows, and per measured column its counts. */
+  metrics?: QualityMetrics;
+}
+
+export interface QualityMetrics {
+  rows: number;
+  columns: Record<string, { nulls: number; empty: number; distinct?: number }>;
 }
 
 /** An operator's approval of a table that failed the gate (kept in the report and lineage). */

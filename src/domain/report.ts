@@ -1,8 +1,10 @@
 import type { AssessedBucketSkew } from './bucketSkew.js';
 import type { RunCost } from './cost.js';
+import type { QualityApproval, TableQualityResult } from './qualityResult.js';
 import type { Stage } from './tables.js';
 
-export type TableState = 'pending' | 'running' | 'succeeded' | 'failed';
+/** `awaiting-approval`: the table failed the quality gate and waits (before its CTAS) for `approve`, `reprocess` or `abandon`. */
+export type TableState = 'pending' | 'running' | 'awaiting-approval' | 'succeeded' | 'failed';
 
 export interface TableReport {
   name: string;
@@ -24,6 +26,10 @@ export interface TableReport {
   bucketSkew?: AssessedBucketSkew;
   /** Validation findings that did not fail the table (e.g. bucket skew with `onBucketSkew: warn`). */
   warnings?: string[];
+  /** The quality gate's checks of the staged table (issue 15): expected, observed, pass/warn/fail per check. */
+  quality?: TableQualityResult;
+  /** The operator's approval of a table that failed the gate (reason kept here and in lineage). */
+  approval?: QualityApproval;
   durationMs?: number;
 }
 

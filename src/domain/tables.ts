@@ -1,4 +1,5 @@
 import { assertSourceTableName } from './identifiers.js';
+import { compactSnapshotDt } from './snapshotDate.js';
 
 /**
  * The two families of source data. Infobase tables live under `<infobasePrefix>/<TABLE>/snapshot_dt=…/`,
@@ -14,8 +15,12 @@ export interface SourceTable {
 
 export const ADDRESSABLE_TABLE_NAME = 'addressable_ids';
 
-/** Stage names in run order. Also used by status queries and `fromStage` in reprocess requests. */
-export const STAGES = ['discover', 'split', 'register', 'bucket', 'validate', 'lineage'] as const;
+/**
+ * Stage names in run order. `check` is the quality gate (issue 15): a table that fails it waits at
+ * `awaiting-approval` before its bucketed CTAS repoints the stable table. Also used by status queries
+ * and `fromStage` in reprocess requests.
+ */
+export const STAGES = ['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Catalog tables are lower case (Glue lowercases names anyway). */
@@ -30,6 +35,11 @@ export function stagedTableName(table: SourceTable): string {
 /** The stable name consumers query. */
 export function bucketedTableName(table: SourceTable): string {
   return `${catalogBaseName(table)}_bucketed`;
+}
+
+/** `ibe_01_bucketed_20261001`: the per-snapshot table the stable name is repointed to (AWS), whose properties hold the quality baseline. */
+export function snapshotTableName(table: SourceTable, snapshotDt: string): string {
+  return `${bucketedTableName(table)}_${compactSnapshotDt(snapshotDt)}`;
 }
 
 /**

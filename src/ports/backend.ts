@@ -4,6 +4,7 @@ import type { JobRunner } from './jobRunner.js';
 import type { DeltaMaintenance } from './deltaMaintenance.js';
 import type { LakeInventory } from './lakeInventory.js';
 import type { RunManifests } from './runManifests.js';
+import type { TableQualityChecker } from './tableQuality.js';
 
 /** Everything one environment's stages need. `backend: local | aws` in config picks the implementation. */
 export interface Backend {
@@ -12,6 +13,8 @@ export interface Backend {
   jobs: JobRunner;
   catalog: StagedTableCatalog;
   bucketed: BucketedTableBuilder;
+  /** The quality gate's checks of staged tables and the baselines they compare with (issue 15). */
+  quality: TableQualityChecker;
   /** Durable documents of each refresh (plan, per-table outputs, reports), referenced by key. */
   manifests: RunManifests;
   /** Delta OPTIMIZE/VACUUM; absent when the backend has none configured. */

@@ -1,5 +1,6 @@
 import type { AssessedBucketSkew } from '../domain/bucketSkew.js';
 import type { BucketingAlgorithm } from '../domain/hiveBucketing.js';
+import type { QualityApproval, TableQualityResult } from '../domain/qualityResult.js';
 import type { LineageStatus } from '../domain/report.js';
 import type { ColumnSpec } from './catalog.js';
 import type { OperationContext } from './context.js';
@@ -30,6 +31,10 @@ export interface LineageTable {
   rowsBucketed?: number;
   /** Rows per bucket as validation measured them (absent when validation did not get that far). */
   bucketSkew?: AssessedBucketSkew;
+  /** The quality gate's result on the staged table (OpenLineage DataQuality facets, OpenMetadata test cases). */
+  quality?: TableQualityResult;
+  /** An operator's approval of a table that failed the gate. */
+  approval?: QualityApproval;
 }
 
 /** Everything a lineage sink needs about one finished workflow run; no secrets, no clients. */

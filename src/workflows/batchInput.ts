@@ -4,6 +4,7 @@ import type { JobRunReport, StageTiming, TableReport } from '../domain/report.js
 import { STAGES } from '../domain/tables.js';
 import { clip } from '../domain/summarize.js';
 import type { TableProgress } from './definitions.js';
+import { APPROVAL_REASON_MAX } from './approvalRequests.js';
 import { snapshotDtSchema, tableNameSchema } from './input.js';
 
 const stageSchema = z.enum(STAGES);
@@ -19,13 +20,25 @@ export const RefreshBatchInputSchema = z
     batch: z.number().int().min(1),
     batches: z.number().int().min(1),
     work: z
-      .array(z.object({ table: tableNameSchema, from: stageSchema, attempts: z.number().int().min(0) }).strict())
+      .array(
+        z
+          .object({
+            table: tableNameSchema,
+            from: stageSchema,
+            attempts: z.number().int().min(0),
+            /** An operator's approval past a failed quality gate (the table restarts at `check`). */
+            approval: z.object({ reason: z.string().min(1).max(APPROVAL_REASON_MAX), approvedAt: z.string().max(40) }).strict().optional(),
+          })
+          .strict(),
+      )
       .min(1)
       .max(200),
     bucketColumn: z.string().min(1),
     bucketCount: z.number().int().min(1),
     tableConcurrency: z.number().int().min(1),
     progressSeconds: z.number().positive(),
+    /** The plan's heartbeat timeout for the batch's activities (absent in batches started before it was passed: 30 s). */
+    heartbeatTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
   })
   .strict();
 export type RefreshBatchInput = z.infer<typeof RefreshBatchInputSchema>;
@@ -44,7 +57,7 @@ const TableProgressSchema = z
   .object({
     name: tableNameSchema,
     stage: stageSchema,
-    state: z.enum(['pending', 'running', 'succeeded', 'failed']),
+    state: z.enum(['pending', 'running', 'awaiting-approval', 'succeeded', 'failed']),
     attempts: z.number().int().min(0).max(1_000_000),
     lastError: z.string().max(LAST_ERROR_MAX).optional(),
   })

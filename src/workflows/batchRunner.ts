@@ -1,7 +1,9 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { batchesOf, type PlanSummary } from '../domain/plan.js';
 import { listSome } from '../domain/summarize.js';
+import type { QualityApproval } from '../domain/qualityResult.js';
 import type { Stage } from '../domain/tables.js';
+import { sizedHeartbeats } from './activityProxies.js';
 import { BatchProgressSchema, type RefreshBatchInput } from './batchInput.js';
 import { describeIssues } from './input.js';
 import { refreshBatch } from './refreshBatch.js';
@@ -38,16 +40,21 @@ export class BatchRunner {
     return undefined;
   }
 
-  /** One pass over `work` (table → stage to start from), in plan order. */
-  async run(work: ReadonlyMap<string, Stage>): Promise<void> {
+  /** One pass over `work` (table → stage to start from), in plan order; approved tables carry their approval. */
+  async run(work: ReadonlyMap<string, Stage>, approvals: ReadonlyMap<string, QualityApproval> = new Map()): Promise<void> {
     const pass = ++this.pass;
-    const entries = this.summary.tables.filter((t) => work.has(t.name)).map((t) => ({ table: t.name, from: work.get(t.name)! }));
+    const entries = this.summary.tables
+      .filter((t) => work.has(t.name))
+      .map((t) => {
+        const approval = approvals.get(t.name);
+        return { table: t.name, from: work.get(t.name)!, ...(approval ? { approval } : {}) };
+      });
     const batches = batchesOf(entries, this.summary.scale.batchSize);
     const slots = new Semaphore(this.summary.scale.batchConcurrency);
     await Promise.all(batches.map((batch, i) => slots.run(() => this.runBatch(pass, i + 1, batches.length, batch))));
   }
 
-  private async runBatch(pass: number, batch: number, batches: number, work: { table: string; from: Stage }[]): Promise<void> {
+  private async runBatch(pass: number, batch: number, batches: number, work: { table: string; from: Stage; approval?: QualityApproval }[]): Promise<void> {
     const { summary, tracker } = this;
     const workflowId = `${workflowInfo().workflowId}-pass${pass}-batch${batch}`;
     const names = work.map((w) => w.table);
@@ -63,6 +70,7 @@ export class BatchRunner {
       bucketCount: summary.bucketCount,
       tableConcurrency: summary.tableConcurrency,
       progressSeconds: summary.scale.progressSeconds,
+      ...(summary.heartbeatTimeoutSeconds && sizedHeartbeats() ? { heartbeatTimeoutSeconds: summary.heartbeatTimeoutSeconds } : {}),
     };
     for (const w of work) tracker.update(w.table, { stage: w.from, state: 'running', lastError: undefined });
     this.running.set(workflowId, new Set(names));

@@ -12,7 +12,7 @@ import type { PlanSummary } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { listSome } from '../domain/summarize.js';
 import { runKeyOf } from '../ports/runManifests.js';
-import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, writeRunReport } from './activityProxies.js';
+import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, sizedHeartbeat, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
 import { batchProgressSignal } from './definitions.js';
 import type { MonthlyRefreshInput } from './input.js';
@@ -20,7 +20,8 @@ import { lineageHeader } from './lineageRun.js';
 import type { monthlyRefresh } from './monthlyRefresh.js';
 import { installRefreshHandlers } from './refreshHandlers.js';
 import { failureMessage } from './refreshPipeline.js';
-import { RefreshTracker, type CarriedTracker, type RunState } from './refreshTracker.js';
+import { isParked, RefreshTracker, type CarriedTracker, type RunState } from './refreshTracker.js';
+import { resolveApproval, type AcceptedApproval } from './approvalRequests.js';
 import { reprocessLoop } from './reprocessLoop.js';
 import { parseReprocessRequest, RequestRejected, resolveReprocess, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
 import { failedTablesValue, FlywheelEnvironment, FlywheelFailedTables, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
@@ -60,8 +61,18 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     if (!summary) throw new RequestRejected('the run is still discovering its snapshot; try again in a moment');
     return resolveReprocess(request, { snapshotDt: summary.snapshotDt, tables: summary.tables, reports: tracker.tableReports() });
   };
+  const tablesToApprove = (tables: string[], reason: string): string[] => {
+    if (tracker.state === 'succeeded' || tracker.state === 'failed') throw new RequestRejected(`the run has already ${tracker.state}`);
+    if (!summary) throw new RequestRejected('the run is still discovering its snapshot: no table is awaiting approval yet');
+    return resolveApproval({ tables, reason }, tracker.tableReports());
+  };
   let loading = continued !== undefined;
-  const control = installRefreshHandlers(tracker, { workFor, rejectWhenParked: true, isReady: () => !loading });
+  const control = installRefreshHandlers(tracker, {
+    workFor,
+    rejectWhenParked: true,
+    isReady: () => !loading,
+    tablesToApprove: (request) => tablesToApprove(request.tables, request.reason),
+  });
   setHandler(batchProgressSignal, (payload) => {
     const refused = runner ? runner.applyProgress(payload) : 'batchProgress while no batch is running';
     if (refused) control.reject('batchProgress', refused);
@@ -75,7 +86,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     tracker.beginStage('discover');
     try {
       summary = await planRefreshRun.executeWithOptions(
-        { ...manifestOptions, summary: `discover snapshot for ${input.environment}${input.snapshotDt ? ` (${input.snapshotDt})` : ''}` },
+        { ...sizedHeartbeat(manifestOptions), summary: `discover snapshot for ${input.environment}${input.snapshotDt ? ` (${input.snapshotDt})` : ''}` },
         [{ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, runKey: runKeyOf(info.workflowId, info.runId) }],
       );
     } catch (error) {
@@ -97,12 +108,13 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     // The tables' reports live in the manifest, not in the continue-as-new input (which stays small).
     for (let offset = 0; offset < plan.tables.length; offset += RELOAD_PAGE) {
       const page = await loadTableReports.executeWithOptions(
-        { ...manifestOptions, summary: `reload table reports ${offset + 1}–${Math.min(offset + RELOAD_PAGE, plan.tables.length)}` },
+        { ...sizedHeartbeat(manifestOptions, plan), summary: `reload table reports ${offset + 1}–${Math.min(offset + RELOAD_PAGE, plan.tables.length)}` },
         [{ runKey: plan.runKey, offset, limit: RELOAD_PAGE }],
       );
       tracker.putReports(page.tables);
     }
     for (const request of continued.requests) control.requests.push(parseReprocessRequest(request));
+    control.approvals.push(...((continued.approvals ?? []) as AcceptedApproval[]));
     loading = false;
     setCurrentDetails(tracker.markdown());
   } else {
@@ -118,8 +130,9 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     control,
     reprocessWaitSeconds: plan.reprocessWaitSeconds,
     workFor,
+    tablesToApprove,
     setState,
-    runPass: (work) => runner!.run(work),
+    runPass: (work, approvals) => runner!.run(work, approvals),
     fixedDeadline: true,
     deadline: continued?.deadline,
     wakeWhen: historyIsLong,
@@ -131,6 +144,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
         pass: runner!.pass,
         deadline,
         requests: control.requests.splice(0),
+        ...(control.approvals.length ? { approvals: control.approvals.splice(0) } : {}),
         runs: (continued?.runs ?? 0) + 1,
       };
       await continueAsNew<typeof monthlyRefresh>({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, continued: next });
@@ -139,7 +153,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
 
   tracker.beginStage('lineage');
   try {
-    tracker.lineage = await publishRunLineage.executeWithOptions({ ...lineageOptions, summary: `lineage → ${plan.lineageSink}` }, [
+    tracker.lineage = await publishRunLineage.executeWithOptions({ ...sizedHeartbeat(lineageOptions, plan), summary: `lineage → ${plan.lineageSink}` }, [
       { runKey: plan.runKey, header: lineageHeader(tracker, plan.environment, plan.snapshotDt) },
     ]);
   } catch (error) {
@@ -147,8 +161,12 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   }
   tracker.endStage('lineage');
 
-  const failed = tracker.failedTables();
   const abandonedBecause = control.abandonedBecause;
+  // Held tables that were never approved are not published: they fail at the gate, with their violations.
+  if (tracker.awaitingApproval().length > 0) {
+    tracker.failHeldTables(abandonedBecause ? 'abandoned' : timedOut ? `not approved within ${plan.reprocessWaitSeconds}s` : 'not approved');
+  }
+  const failed = tracker.failedTables();
   if (failed.length === 0 && !abandonedBecause) return finish(tracker, live, plan);
   const causes = listSome(failed.map((t) => `${t.name} at ${t.stage}: ${t.lastError}`), 5, 600);
   const why = abandonedBecause
@@ -172,7 +190,7 @@ async function finish(tracker: RefreshTracker, live: () => void, plan: PlanSumma
   if (plan) {
     const { tables: _all, ...header } = report;
     try {
-      const written = await writeRunReport.executeWithOptions({ ...manifestOptions, summary: `write the full report (${tracker.tableCount} tables)` }, [
+      const written = await writeRunReport.executeWithOptions({ ...sizedHeartbeat(manifestOptions, plan), summary: `write the full report (${tracker.tableCount} tables)` }, [
         { runKey: plan.runKey, report: header },
       ]);
       report.reportLocation = written.location;
@@ -196,7 +214,7 @@ function liveMemo(tracker: RefreshTracker): () => void {
   return () => {
     const failed = tracker.failedTables().map((t) => t.name);
     const cost = tracker.cost() ?? null;
-    const deadline = tracker.state === 'awaiting-reprocess' ? (tracker.reprocessDeadline ?? null) : null;
+    const deadline = isParked(tracker.state) ? (tracker.reprocessDeadline ?? null) : null;
     const memo = { state: tracker.state, tables: tracker.tableCount, failedTables: failed.length, cost, reprocessDeadline: deadline };
     const key = JSON.stringify(memo);
     if (key !== memoKey) {

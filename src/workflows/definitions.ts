@@ -25,6 +25,22 @@ export interface ReprocessAccepted {
 /** Update `reprocess`: same payload as the signal, validated synchronously (rejections reach the caller). */
 export const reprocessUpdate = defineUpdate<ReprocessAccepted, [unknown]>('reprocess');
 
+/**
+ * Signal `approve` with `{"tables": ["IBE_04"], "reason": "..."}` (both required): tables held at the
+ * quality gate continue (bucket → validate) and keep the reason in their report and lineage. A bad
+ * payload, or a table that is not held, is recorded as rejected.
+ */
+export const approveSignal = defineSignal<[unknown?]>('approve');
+
+export interface ApprovalAccepted {
+  accepted: true;
+  tables: string[];
+  reason: string;
+}
+
+/** Update `approve`: same payload as the signal, validated synchronously (unknown or not-held tables are refused). */
+export const approveUpdate = defineUpdate<ApprovalAccepted, [unknown]>('approve');
+
 /** One table's progress as a running batch reports it to its refresh. */
 export interface TableProgress {
   name: string;

@@ -5,12 +5,14 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  type ActivityOptions,
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
+import { sizedHeartbeat, sizedHeartbeats } from './activityProxies.js';
 import { describeIssues } from './input.js';
 import {
   DeltaMaintenanceInputSchema,
@@ -38,14 +40,18 @@ const v1 = {
 // a local process, minutes to hours: heartbeats (every 2 s, sent at most every ~8 s) prove the worker is alive,
 // so a dead worker's activity is retried — and re-attaches to its run — after 10 s, and a cancellation reaches
 // the activity within seconds; the activity then stops the run and the workflow waits for that.
-const v2 = {
-  plan: proxyActivities<Activities>({ startToCloseTimeout: '10m', retry: { ...retry, maximumAttempts: 3 } }).planMaintenance,
-  maintain: proxyActivities<Activities>({
+const v2Options = {
+  plan: { startToCloseTimeout: '10m', retry: { ...retry, maximumAttempts: 3 } },
+  maintain: {
     startToCloseTimeout: '12h',
     heartbeatTimeout: '10s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { ...retry, maximumAttempts: 5 },
-  }).maintainDeltaTable,
+  },
+} satisfies Record<string, ActivityOptions>;
+const v2 = {
+  plan: proxyActivities<Activities>(v2Options.plan).planMaintenance,
+  maintain: proxyActivities<Activities>(v2Options.maintain).maintainDeltaTable,
 };
 
 /** The failure type a planning error carries (InvalidInput for refusals), for the caller's exit code. */
@@ -99,7 +105,8 @@ export async function deltaMaintenance(rawInput: DeltaMaintenanceInput): Promise
   const current = deltaRs ? v2 : v1;
   let plan;
   try {
-    plan = await current.plan(input);
+    // Since SIZED_HEARTBEATS_PATCH, planning has a heartbeat timeout too (it heartbeats on a timer).
+    plan = deltaRs ? await v2.plan.executeWithOptions(sizedHeartbeat(v2Options.plan), [input]) : await v1.plan(input);
   } catch (error) {
     upsertSearchAttributes([{ key: FlywheelStatus, value: 'failed' }]);
     throw ApplicationFailure.create({ type: failureType(error), nonRetryable: true, message: failureMessage(error) });
@@ -117,13 +124,19 @@ export async function deltaMaintenance(rawInput: DeltaMaintenanceInput): Promise
   const pending = new Set(plan.targets.map((t) => t.name));
   const show = () => setCurrentDetails(markdown(report, [...pending]));
   show();
+  // Since SIZED_HEARTBEATS_PATCH, a table's activity uses the plan's heartbeat timeout (10 s locally, 30 s on AWS).
+  const { heartbeatTimeoutSeconds } = plan;
+  const maintain =
+    deltaRs && heartbeatTimeoutSeconds && sizedHeartbeats()
+      ? (args: Parameters<typeof v2.maintain>[0]) => v2.maintain.executeWithOptions({ ...v2Options.maintain, heartbeatTimeout: `${heartbeatTimeoutSeconds}s` }, [args])
+      : current.maintain;
   const semaphore = new Semaphore(plan.concurrency);
   await Promise.all(
     plan.targets.map((target) =>
       semaphore.run(async (): Promise<void> => {
         let entry: TableMaintenanceReport;
         try {
-          const result = await current.maintain({ target, retainHours: plan.retainHours, asOf: report.asOf });
+          const result = await maintain({ target, retainHours: plan.retainHours, asOf: report.asOf });
           entry = { table: target.name, state: 'succeeded', ...result };
         } catch (error) {
           if (deltaRs && isCancellation(error)) throw error; // the workflow was cancelled: end cancelled, not failed

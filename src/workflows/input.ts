@@ -21,6 +21,8 @@ export const MonthlyRefreshInputSchema = z
         pass: z.number().int().min(0),
         deadline: z.number().optional(),
         requests: z.array(z.unknown()).max(100),
+        /** Approvals accepted while parked, not yet applied (issue 15). */
+        approvals: z.array(z.unknown()).max(100).optional(),
         runs: z.number().int().min(1),
       })
       .strict()

@@ -1,13 +1,15 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { RefreshPlan } from '../domain/plan.js';
+import { sizedHeartbeat } from './activityProxies.js';
 import { describeIssues, MonthlyRefreshInputSchema, type MonthlyRefreshInput } from './input.js';
 
-const { discoverSnapshot } = proxyActivities<Activities>({
+const discoverOptions: ActivityOptions = {
   startToCloseTimeout: '5m',
   retry: { initialInterval: '2s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
-});
+};
+const { discoverSnapshot } = proxyActivities<Activities>(discoverOptions);
 
 /**
  * Discovery only: which snapshot and tables a refresh would process, and with what sizing. The CLI
@@ -19,5 +21,5 @@ export async function planRefresh(rawInput: MonthlyRefreshInput): Promise<Refres
   if (!parsed.success) {
     throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: `invalid input: ${describeIssues(parsed.error)}` });
   }
-  return discoverSnapshot(parsed.data);
+  return discoverSnapshot.executeWithOptions(sizedHeartbeat(discoverOptions), [parsed.data]);
 }

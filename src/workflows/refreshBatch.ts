@@ -1,7 +1,7 @@
-import { ApplicationFailure, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ADDRESSABLE_TABLE_NAME } from '../domain/tables.js';
 import { listSome } from '../domain/summarize.js';
-import { manifestOptions, prepareBatch, recordTables } from './activityProxies.js';
+import { manifestOptions, prepareBatch, recordTables, sizedHeartbeat } from './activityProxies.js';
 import { RefreshBatchInputSchema, type BatchResult, type RefreshBatchInput } from './batchInput.js';
 import { BatchProgressReporter } from './batchProgress.js';
 import { statusQuery } from './definitions.js';
@@ -12,7 +12,7 @@ import { RefreshTracker } from './refreshTracker.js';
 /**
  * One batch of a refresh (a child of `monthlyRefresh`): prepares its tables from the run's manifest
  * (re-listing the sources of tables that restart from split), runs its job(s) restricted to them,
- * then register → bucket → validate per table. Its history and payloads are bounded by the batch
+ * then register → check (the quality gate) → bucket → validate per table. Its history and payloads are bounded by the batch
  * size; stage outputs and final reports go to the manifest, the parent gets the reports.
  */
 export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchResult> {
@@ -30,6 +30,10 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
     tracker.rejections.record(name, `this is batch ${input.batch} of ${parentId}: send signals and updates to the refresh itself`),
   );
   const names = input.work.map((w) => w.table);
+  // Batches recorded before the quality gate replay without it (no check activity).
+  const gate = patched('quality-gate')
+    ? { approvals: new Map(input.work.flatMap((w) => (w.approval ? [[w.table, w.approval] as const] : []))) }
+    : undefined;
   const reporter = new BatchProgressReporter(tracker, info.workflowId, input.progressSeconds * 1000);
   const onChange = () => {
     setCurrentDetails(tracker.markdown());
@@ -41,7 +45,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
     // The first pass uses discovery's sizes; a reprocess re-lists what may have been re-delivered.
     const rediscover = input.pass > 1 ? input.work.filter((w) => w.from === 'split').map((w) => w.table) : [];
     const prepared = await prepareBatch.executeWithOptions(
-      { ...manifestOptions, summary: `prepare batch ${input.batch}/${input.batches}: ${names.length} table(s)${rediscover.length ? `, re-discover ${listSome(rediscover, 3, 128)}` : ''}` },
+      { ...sizedHeartbeat(manifestOptions, input), summary: `prepare batch ${input.batch}/${input.batches}: ${names.length} table(s)${rediscover.length ? `, re-discover ${listSome(rediscover, 3, 128)}` : ''}` },
       [{ runKey: input.runKey, environment: input.environment, snapshotDt: input.snapshotDt, tables: names, rediscover }],
     );
     tracker.addTables(prepared.tables);
@@ -51,6 +55,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
       tracker,
       onChange,
       prepared.built,
+      gate,
     );
     await pipeline.run(new Map(input.work.map((w) => [w.table, w.from])));
   } catch (error) {
@@ -64,7 +69,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
   await reporter.stop();
   setCurrentDetails(tracker.markdown());
   const tables = tracker.tableReports();
-  await recordTables.executeWithOptions({ ...manifestOptions, summary: `record ${tables.length} table report(s)` }, [
+  await recordTables.executeWithOptions({ ...sizedHeartbeat(manifestOptions, input), summary: `record ${tables.length} table report(s)` }, [
     { runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) },
   ]);
   return { tables, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };

@@ -1,13 +1,16 @@
 import { condition, setCurrentDetails, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
-import { abandonSignal, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
+import { parseApproveRequest, type AcceptedApproval, type ApproveRequest } from './approvalRequests.js';
+import { abandonSignal, approveSignal, approveUpdate, reprocessSignal, reprocessUpdate, statusQuery } from './definitions.js';
 import type { RefreshTracker } from './refreshTracker.js';
 import { unknownSignalReason } from './rejections.js';
-import { parseAbandonReason, parseReprocessRequest, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
+import { parseAbandonReason, parseReprocessRequest, RequestRejected, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
 
 /** What the operator's signals and updates leave for the refresh's reprocess loop. */
 export interface RefreshControl {
   /** Accepted reprocess requests, in arrival order (the loop takes them). */
   readonly requests: ReprocessRequest[];
+  /** Accepted approvals of tables held at the quality gate, in arrival order (the loop takes them). */
+  readonly approvals: AcceptedApproval[];
   abandonedBecause?: string;
   /** Records a refused request (bounded) and refreshes the UI details. */
   reject(name: string, reason: string): void;
@@ -18,18 +21,24 @@ export interface RefreshHandlerOptions {
   workFor(request: ReprocessRequest): ReprocessWork;
   /** While parked, refuse an impossible request in the handler, so it never wakes the wait. */
   rejectWhenParked: boolean;
+  /**
+   * Checks an approval against the run: the held tables it names (the run's spelling), or throws
+   * RequestRejected. Absent in runs without the quality gate: every approval is refused.
+   */
+  tablesToApprove?(request: ApproveRequest): string[];
   /** False while the run is still loading its state (continue-as-new): updates wait, then validate. */
   isReady?: () => boolean;
 }
 
 /**
- * The refresh's operator interface: query `status`, signals `reprocess` and `abandon`, update
- * `reprocess` (validated), and a default handler that records any other signal name as rejected.
+ * The refresh's operator interface: query `status`, signals `reprocess`, `approve` and `abandon`,
+ * updates `reprocess` and `approve` (validated), and a default handler that records any other signal name as rejected.
  * Nothing here issues commands, so every version of the refresh shares it.
  */
 export function installRefreshHandlers(tracker: RefreshTracker, options: RefreshHandlerOptions): RefreshControl {
   const control: RefreshControl = {
     requests: [],
+    approvals: [],
     reject(name, reason) {
       tracker.rejections.record(name, reason);
       setCurrentDetails(tracker.markdown());
@@ -52,6 +61,39 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
       control.reject('abandon', (error as Error).message);
     }
   });
+  const approvable = (request: ApproveRequest): string[] => {
+    if (!options.tablesToApprove) throw new RequestRejected('this run started before the quality gate existed: it holds no table for approval');
+    return options.tablesToApprove(request);
+  };
+  const accept = (request: ApproveRequest, tables: string[]): AcceptedApproval => {
+    const accepted = { tables, approval: { reason: request.reason, approvedAt: new Date().toISOString() } };
+    control.approvals.push(accepted);
+    return accepted;
+  };
+  setHandler(approveSignal, (payload) => {
+    try {
+      const request = parseApproveRequest(payload);
+      // The held tables are known once a pass is over; an approval can only name one of them.
+      accept(request, ready() ? approvable(request) : request.tables);
+    } catch (error) {
+      control.reject('approve', (error as Error).message);
+    }
+  });
+  setHandler(
+    approveUpdate,
+    async (payload) => {
+      if (!ready()) await condition(ready);
+      const request = parseApproveRequest(payload);
+      const { tables, approval } = accept(request, approvable(request));
+      return { accepted: true as const, tables, reason: approval.reason };
+    },
+    {
+      validator: (payload) => {
+        const request = parseApproveRequest(payload);
+        if (ready()) approvable(request);
+      },
+    },
+  );
   // A typo'd signal name (`reprocesss`, `Reprocess`, `cancel`) is recorded, not silently dropped.
   setDefaultSignalHandler((name) => control.reject(name, unknownSignalReason(name)));
   const ready = options.isReady ?? (() => true);

@@ -1,5 +1,5 @@
 import { describeBucketSkew, worstBucketSkew } from '../domain/bucketSkew.js';
-import { causeFirst, formatStageProgress, stageProgress } from '../domain/progress.js';
+import { causeFirst, formatStageProgress, stageProgress, STATE_MARK } from '../domain/progress.js';
 import { formatUtc, nextCommands } from '../domain/operatorCommands.js';
 import type { TableReport } from '../domain/report.js';
 import { clip } from '../domain/summarize.js';
@@ -18,6 +18,10 @@ function headline(tracker: RefreshTracker): string {
   const failed = tracker.failedTables().length;
   const snapshot = tracker.snapshotDt ? ` · snapshot ${tracker.snapshotDt}` : ' · discovering the snapshot';
   switch (tracker.state) {
+    case 'awaiting-approval': {
+      const held = tracker.awaitingApproval().length;
+      return `**Awaiting approval${tracker.reprocessDeadline ? ` until ${formatUtc(tracker.reprocessDeadline)}` : ''}** — ${n(held)} of ${n(total)} table(s) stopped at the quality gate${failed ? `, ${n(failed)} failed` : ''}${snapshot}`;
+    }
     case 'awaiting-reprocess':
       return `**Awaiting reprocess${tracker.reprocessDeadline ? ` until ${formatUtc(tracker.reprocessDeadline)}` : ''}** — ${n(failed)} of ${n(total)} table(s) failed${snapshot}`;
     case 'running':
@@ -41,10 +45,28 @@ function failedSection(failed: TableReport[]): string {
   return `### Failed tables (${n(failed.length)})\n\n${shown.join('\n')}${more}`;
 }
 
-function commandsSection(tracker: RefreshTracker, failed: TableReport[]): string {
-  if (tracker.state !== 'awaiting-reprocess') return '';
-  const commands = nextCommands({ workflowId: tracker.workflowId, snapshotDt: tracker.snapshotDt, failedTables: failed.map((t) => t.name) });
-  return `### Next: fix the source, then reprocess\n\n\`\`\`\n${commands.join('\n')}\n\`\`\``;
+/** Each table held at the quality gate with the checks it failed, in words. */
+function gateSection(held: TableReport[]): string {
+  if (held.length === 0) return '';
+  const shown = held.slice(0, MARKDOWN_FAILED_MAX).map((t) => {
+    const failing = (t.quality?.checks ?? []).filter((c) => c.status === 'fail');
+    const lines = failing.map((c) => `  - ${clip(c.message, 300)}`).join('\n');
+    return `- ⏸ **${t.name}** — stopped at the quality gate (${failing.length} check(s) failed); its stable table was not repointed\n${lines}`;
+  });
+  const more = held.length > shown.length ? `\n- … and ${n(held.length - shown.length)} more held table(s) (query \`status\`)` : '';
+  return `### Stopped at the quality gate (${n(held.length)})\n\n${shown.join('\n')}${more}`;
+}
+
+function commandsSection(tracker: RefreshTracker, failed: TableReport[], held: TableReport[]): string {
+  if (tracker.state !== 'awaiting-reprocess' && tracker.state !== 'awaiting-approval') return '';
+  const commands = nextCommands({
+    workflowId: tracker.workflowId,
+    snapshotDt: tracker.snapshotDt,
+    failedTables: failed.map((t) => t.name),
+    awaitingApproval: held.map((t) => t.name),
+  });
+  const title = held.length ? 'approve (with a reason), or fix the source and reprocess' : 'fix the source, then reprocess';
+  return `### Next: ${title}\n\n\`\`\`\n${commands.join('\n')}\n\`\`\``;
 }
 
 const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
@@ -52,7 +74,7 @@ const pad = (text: string, width: number, right = false) => (right ? text.padSta
 /** The per-table table as a fixed-width block: the UI renders Markdown tables without cell padding. */
 function tablesBlock(tables: TableReport[], total: number): string {
   const rows = tables.map((t) => [
-    t.state === 'failed' ? '✘' : t.state === 'succeeded' ? '✔' : t.state === 'running' ? '…' : ' ',
+    STATE_MARK[t.state],
     clip(t.name, 32),
     t.stage,
     t.state,
@@ -85,6 +107,7 @@ function skewLine(reports: readonly TableReport[]): string {
 export function markdownDetails(tracker: RefreshTracker): string {
   const tables = tracker.tablesForOperators(MARKDOWN_TABLES_MAX);
   const failed = tracker.failedTables();
+  const held = tracker.awaitingApproval();
   const cost = tracker.cost();
   const lineage = `lineage ${tracker.lineage.status}${tracker.lineage.reason ? ` (${clip(tracker.lineage.reason, 200)})` : ''}`;
   const facts = [
@@ -102,7 +125,8 @@ export function markdownDetails(tracker: RefreshTracker): string {
     headline(tracker),
     error,
     failedSection(failed),
-    commandsSection(tracker, failed),
+    gateSection(held),
+    commandsSection(tracker, failed, held),
     facts.join('  \n'),
     tables.length ? tablesBlock(tables, tracker.tableCount) : '',
     rejected,

@@ -1,10 +1,12 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, log } from '@temporalio/workflow';
 import { restrictJob, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
+import type { QualityApproval } from '../domain/qualityResult.js';
 import type { JobRunReport } from '../domain/report.js';
 import { STAGES, type Stage } from '../domain/tables.js';
 import { listSome } from '../domain/summarize.js';
 import {
   bucketOptions,
+  checkTableQuality,
   createBucketedTable,
   jobRunOptions,
   registerStagedTable,
@@ -38,6 +40,15 @@ function jobFailureOf(error: unknown): JobFailureDetail {
 
 const at = (stage: Stage) => STAGES.indexOf(stage);
 
+/**
+ * Validation's warnings; with the gate, after the gate's (which are already on the table). Without
+ * the gate exactly validation's, as runs recorded before it reported them.
+ */
+function mergeWarnings(earlier: string[] | undefined, validation: string[] | undefined, gated: boolean): string[] | undefined {
+  const all = [...(gated ? (earlier ?? []) : []), ...(validation ?? [])];
+  return all.length ? [...new Set(all)] : undefined;
+}
+
 /** `etl-…-split-and-bucket: 26 tables — IBE_01, IBE_02, IBE_03 and 23 more` (never a name cut in half). */
 export function jobSummary(job: PlannedJob): string {
   return `${job.jobName}: ${job.tables.length} table(s) — ${listSome(job.tables, 3, 128)}`;
@@ -49,11 +60,16 @@ export type PipelinePlan = Pick<RefreshPlan, 'snapshotDt' | 'tables' | 'jobs' | 
   runKey?: string;
 };
 
+/** The quality gate of a pipeline (absent in runs recorded before it): tables an operator approved, with the approval. */
+export interface QualityGate {
+  approvals: ReadonlyMap<string, QualityApproval>;
+}
+
 /** Outputs earlier attempts left in the manifest (a batch does not hold them in memory). */
 export type BuiltOutputs = Readonly<Record<string, { staged: boolean; bucketed: boolean }>>;
 
 /**
- * Runs tables through split → register → bucket → validate. Each job's tables enter the per-table
+ * Runs tables through split → register → check → bucket → validate. Each job's tables enter the per-table
  * stages as soon as their job is done; a shared semaphore bounds how many tables run at once.
  * Used for the first pass and for every reprocess pass (tables restarting at any stage).
  */
@@ -67,6 +83,7 @@ export class RefreshPipeline {
     private readonly tracker: RefreshTracker,
     private readonly onChange: () => void,
     private readonly built: BuiltOutputs = {},
+    private readonly gate?: QualityGate,
   ) {
     this.slots = new Semaphore(plan.tableConcurrency);
   }
@@ -125,7 +142,31 @@ export class RefreshPipeline {
     return { table, snapshotDt, bucketColumn, bucketCount, ...(runKey ? { runKey } : {}) };
   }
 
-  /** register → bucket → validate, starting at `from` (earlier when what it needs was never built). */
+  /**
+   * The quality gate: checks the staged table against the last published snapshot. `fail` holds the
+   * table (its staged table is kept, its stable table is not repointed) unless an operator approved
+   * it; `warn` continues with the findings as warnings. Returns whether the table may go on.
+   */
+  private async passesGate(table: PlannedTable): Promise<boolean> {
+    const tracker = this.tracker;
+    tracker.enter(table.name, 'check');
+    this.onChange();
+    const quality = await checkTableQuality.executeWithOptions(
+      { ...withHeartbeatTimeout(tableStageOptions, this.plan), summary: `check ${table.name} (quality gate)` },
+      [this.stageInput(table)],
+    );
+    tracker.endStage('check');
+    tracker.addScan(quality.dataScannedBytes);
+    const warnings = quality.checks.filter((c) => c.status === 'warn').map((c) => c.message);
+    const approval = this.gate?.approvals.get(table.name);
+    tracker.update(table.name, { quality, ...(warnings.length ? { warnings } : {}), ...(approval ? { approval } : {}) });
+    if (quality.verdict !== 'fail' || approval) return true;
+    tracker.holdAtGate(table.name);
+    log.info('table held at the quality gate', { table: table.name, failed: quality.checks.filter((c) => c.status === 'fail').map((c) => c.message) });
+    return false;
+  }
+
+  /** register → check → bucket → validate, starting at `from` (earlier when what it needs was never built). */
   private async processTable(table: PlannedTable, from: Stage): Promise<void> {
     const out = this.outputFor(table.name);
     const tracker = this.tracker;
@@ -150,6 +191,10 @@ export class RefreshPipeline {
           rowsStaged: out.staged.rows,
           rowsSource: out.staged.sourceRows,
         });
+      }
+      if (this.gate && at(start) <= at('check') && !(await this.passesGate(table))) {
+        this.onChange();
+        return;
       }
       if (at(start) <= at('bucket')) {
         tracker.enter(table.name, 'bucket');
@@ -181,7 +226,7 @@ export class RefreshPipeline {
         rowsSource: checked.sourceRows ?? tracker.table(table.name).rowsSource,
         // Absent in results recorded before skew was measured (old histories replay with undefined).
         bucketSkew: checked.bucketSkew,
-        warnings: checked.warnings?.length ? checked.warnings : undefined,
+        warnings: mergeWarnings(tracker.table(table.name).warnings, checked.warnings, this.gate !== undefined),
       });
       tracker.succeed(table.name);
     } catch (error) {

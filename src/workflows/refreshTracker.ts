@@ -6,7 +6,11 @@ import { STAGES, type SourceTable, type Stage } from '../domain/tables.js';
 import { RejectionLog, type RejectedRequest } from './rejections.js';
 import { markdownDetails } from './refreshMarkdown.js';
 
-export type RunState = 'running' | 'awaiting-reprocess' | 'succeeded' | 'failed';
+/** `awaiting-approval`: parked with at least one table held at the quality gate (and maybe failed ones too). */
+export type RunState = 'running' | 'awaiting-reprocess' | 'awaiting-approval' | 'succeeded' | 'failed';
+
+/** The run waits for an operator. */
+export const isParked = (state: RunState) => state === 'awaiting-reprocess' || state === 'awaiting-approval';
 
 export type { RejectedRequest } from './rejections.js';
 
@@ -35,9 +39,9 @@ export interface RefreshStatus {
   /** The newest rejected signals (at most 20), oldest first; `rejectedSignalCount` counts them all. */
   rejectedSignals: RejectedRequest[];
   rejectedSignalCount: number;
-  /** While `awaiting-reprocess`: when the wait ends (fixed when the run parked; signals never extend it). */
+  /** While parked (`awaiting-reprocess`/`awaiting-approval`): when the wait ends (fixed when the run parked; signals never extend it). */
   reprocessDeadline?: string;
-  /** While `awaiting-reprocess`: what to type next (reprocess via CLI, update, signal; abandon). */
+  /** While parked: what to type next (approve or reprocess via CLI, update, signal; abandon). */
   nextCommands?: string[];
   lineage: { status: LineageStatus; reason?: string; events?: number };
   cost?: RunCost;
@@ -61,9 +65,9 @@ export interface CarriedTracker {
 
 const nowIso = () => new Date().toISOString(); // deterministic inside the workflow sandbox
 
-/** Failed tables first, then running, then the rest, each group in plan order. */
+/** Failed tables first, then those held at the quality gate, then running, then the rest, each group in plan order. */
 function operatorOrder(tables: TableReport[]): TableReport[] {
-  const rank = { failed: 0, running: 1, pending: 2, succeeded: 3 } as const;
+  const rank = { failed: 0, 'awaiting-approval': 1, running: 2, pending: 3, succeeded: 4 } as const;
   return tables.map((t, i) => ({ t, i })).sort((a, b) => rank[a.t.state] - rank[b.t.state] || a.i - b.i).map(({ t }) => t);
 }
 
@@ -179,6 +183,27 @@ export class RefreshTracker {
     this.finishTable(name, { state: 'succeeded' });
   }
 
+  /** The table failed the quality gate: it keeps what it built and waits for `approve`, `reprocess` or `abandon`. */
+  holdAtGate(name: string): void {
+    this.finishTable(name, { state: 'awaiting-approval', stage: 'check' });
+  }
+
+  /** Tables held at the quality gate. */
+  awaitingApproval(): TableReport[] {
+    return this.tableReports().filter((t) => t.state === 'awaiting-approval');
+  }
+
+  /**
+   * The wait ended without an approval (timed out, abandoned): each held table fails at `check`
+   * with its violations, so the report says why it was not published.
+   */
+  failHeldTables(why: string): void {
+    for (const t of this.awaitingApproval()) {
+      const violations = (t.quality?.checks ?? []).filter((c) => c.status === 'fail').map((c) => c.message);
+      this.update(t.name, { state: 'failed', lastError: `${why} at the quality gate${violations.length ? `: ${violations.join('; ')}` : ''}` });
+    }
+  }
+
   private finishTable(name: string, fields: Partial<TableReport>): void {
     const started = this.tableStartedAt.get(name);
     this.update(name, { ...fields, durationMs: started === undefined ? undefined : Date.now() - started });
@@ -260,9 +285,9 @@ export class RefreshTracker {
 
   status(): RefreshStatus {
     const all = this.tableReports();
-    const counts: Record<TableState, number> = { failed: 0, running: 0, pending: 0, succeeded: 0 };
+    const counts: Record<TableState, number> = { failed: 0, 'awaiting-approval': 0, running: 0, pending: 0, succeeded: 0 };
     for (const t of all) counts[t.state] += 1;
-    const parked = this.state === 'awaiting-reprocess';
+    const parked = isParked(this.state);
     return {
       workflowId: this.workflowId,
       runId: this.runId,
@@ -282,7 +307,12 @@ export class RefreshTracker {
       rejectedSignalCount: this.rejections.total,
       reprocessDeadline: parked ? this.reprocessDeadline : undefined,
       nextCommands: parked
-        ? nextCommands({ workflowId: this.workflowId, snapshotDt: this.snapshotDt, failedTables: all.filter((t) => t.state === 'failed').map((t) => t.name) })
+        ? nextCommands({
+            workflowId: this.workflowId,
+            snapshotDt: this.snapshotDt,
+            failedTables: all.filter((t) => t.state === 'failed').map((t) => t.name),
+            awaitingApproval: all.filter((t) => t.state === 'awaiting-approval').map((t) => t.name),
+          })
         : undefined,
       lineage: { ...this.lineage },
       cost: this.cost(),

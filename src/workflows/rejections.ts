@@ -43,7 +43,7 @@ export class RejectionLog {
 }
 
 /** The signals a refresh takes; anything else reaches the default handler. */
-export const REFRESH_SIGNALS = ['reprocess', 'abandon'] as const;
+export const REFRESH_SIGNALS = ['reprocess', 'approve', 'abandon'] as const;
 
 /** `unknown signal "Reprocess" (did you mean "reprocess"?) …` — a typo gets an answer, not silence. */
 export function unknownSignalReason(name: string): string {
@@ -51,7 +51,8 @@ export function unknownSignalReason(name: string): string {
   const near = REFRESH_SIGNALS.find((known) => lower === known || editDistanceAtMost(lower, known, 2));
   const ending = ['cancel', 'stop', 'abort', 'terminate', 'fail'].includes(lower);
   const hint = near ? ` (did you mean "${near}"?)` : ending ? ' (to end a waiting run, send "abandon")' : '';
-  return `unknown signal "${clip(name, NAME_MAX)}"${hint}; this run takes the signals ${REFRESH_SIGNALS.map((s) => `"${s}"`).join(' and ')} and the update "reprocess"`;
+  const signals = REFRESH_SIGNALS.map((s) => `"${s}"`);
+  return `unknown signal "${clip(name, NAME_MAX)}"${hint}; this run takes the signals ${signals.slice(0, -1).join(', ')} and ${signals.at(-1)} and the updates "reprocess" and "approve"`;
 }
 
 /** True when `a` and `b` are at most `max` single-character edits apart (short strings only). */

@@ -21,6 +21,9 @@ const AbandonSchema = z.union([
   z.object({ reason: z.string().max(2000).optional() }).strict(),
 ]);
 
+/** Where a table held at the quality gate may restart: before the gate, so the checks run again. */
+const GATED_RESTARTS: ReadonlySet<string> = new Set(['split', 'register']);
+
 /** Work for one reprocess pass: table → the stage to restart from. */
 export type ReprocessWork = Map<string, Stage>;
 
@@ -29,7 +32,7 @@ export class RequestRejected extends Error {
 }
 
 /** A payload the converter could not decode (unknown encoding, bad JSON) is rejected with what it was. */
-function assertDecoded(what: string, payload: unknown): void {
+export function assertDecoded(what: string, payload: unknown): void {
   if (!isUndecodable(payload)) return;
   const { encoding, bytes, error } = payload.flywheelUndecodablePayload;
   throw new RequestRejected(`undecodable ${what} payload (encoding ${encoding}, ${bytes.toLocaleString('en-US')} bytes): ${error}; send JSON`);
@@ -53,7 +56,8 @@ export function parseAbandonReason(payload: unknown): string {
 
 /**
  * Checks a request against the run and turns it into work. Default tables: the failed ones;
- * default stage: where each table failed (a table that had succeeded restarts from split).
+ * default stage: where each table failed (a table that had succeeded, or waits at the quality gate,
+ * restarts from split).
  */
 export function resolveReprocess(
   request: ReprocessRequest,
@@ -81,6 +85,11 @@ export function resolveReprocess(
   for (const name of names) {
     const report = run.reports.find((r) => r.name === name);
     if (report?.state === 'running') throw new RequestRejected(`table ${name} is still running`);
+    if (report?.state === 'awaiting-approval' && request.fromStage && !GATED_RESTARTS.has(request.fromStage)) {
+      throw new RequestRejected(
+        `table ${name} is awaiting approval at the quality gate: reprocess it from split or register (after fixing the source), or send "approve"`,
+      );
+    }
     const failedAt = report?.state === 'failed' && report.stage !== 'lineage' && report.stage !== 'discover' ? report.stage : 'split';
     work.set(name, request.fromStage ?? failedAt);
   }

@@ -7,6 +7,7 @@ import {
   patched,
   proxyActivities,
   WorkflowIdReusePolicy,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities/index.js';
@@ -14,6 +15,7 @@ import { ENVIRONMENT_PATTERN } from '../domain/identifiers.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
 import type { RunReport } from '../domain/report.js';
 import { deltaMaintenanceScheduleId, refreshWorkflowId } from '../domain/workflowIds.js';
+import { sizedHeartbeat } from './activityProxies.js';
 import { deltaMaintenance } from './deltaMaintenance.js';
 import { describeIssues, tableNameSchema } from './input.js';
 import type { MaintenanceReport } from './maintenanceInput.js';
@@ -43,8 +45,10 @@ export interface ScheduledRefreshResult {
 }
 
 const retry = { initialInterval: '5s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-const { discoverSnapshot, findSnapshot } = proxyActivities<Activities>({ startToCloseTimeout: '15m', retry });
-const { describeWorkflowRun } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry });
+const findOptions: ActivityOptions = { startToCloseTimeout: '15m', retry };
+const describeOptions: ActivityOptions = { startToCloseTimeout: '1m', retry };
+const { discoverSnapshot, findSnapshot } = proxyActivities<Activities>(findOptions);
+const { describeWorkflowRun } = proxyActivities<Activities>(describeOptions);
 
 /**
  * What the monthly schedule starts. The snapshot comes from discovery (what has landed), never from
@@ -69,7 +73,7 @@ export async function scheduledRefresh(rawInput: ScheduledRefreshInput): Promise
   const { environment, tables, maintenanceAfterRefresh } = parsed.data;
   // Only the date is needed here; the full plan (large for thousands of tables) stays with the refresh.
   const { snapshotDt } = patched('flywheel-schedule-finds-snapshot-only')
-    ? await findSnapshot({ environment, tables })
+    ? await findSnapshot.executeWithOptions(sizedHeartbeat(findOptions), [{ environment, tables }])
     : await discoverSnapshot({ environment, tables });
   const childId = refreshWorkflowId(environment, snapshotDt);
   const base = { snapshotDt, refreshWorkflowId: childId };
@@ -89,7 +93,7 @@ export async function scheduledRefresh(rawInput: ScheduledRefreshInput): Promise
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      const existing = await describeWorkflowRun(childId);
+      const existing = await describeWorkflowRun.executeWithOptions(sizedHeartbeat(describeOptions), [childId]);
       if (existing.state === 'succeeded') return { outcome: 'skipped', reason: 'already-succeeded', ...base, report: existing.result as RunReport };
       if (existing.state === 'running') return { outcome: 'skipped', reason: 'already-running', ...base };
       return { outcome: 'skipped', reason: 'already-exists', ...base };

@@ -1,29 +1,9 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { PROJECT_ROOT } from '../../src/config/home.js';
+import { flywheel } from '../support/flywheelCli.js';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `flywheel` bin the way an operator's script would, with the env vars it honours. */
-async function flywheel(h: RefreshHarness, configFile: string, ...args: string[]): Promise<CliResult> {
-  const env = { ...process.env, FLYWHEEL_HOME: h.home, FLYWHEEL_CONFIG: configFile, TEMPORAL_ADDRESS: inject('temporalAddress') };
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('flywheel CLI against a running worker', () => {
   let h: RefreshHarness;

@@ -54,11 +54,22 @@ function walk(dir: string, prefix = ''): string[] {
 export const OM_BASE = 'https://open-metadata.org/schema/';
 
 /**
+ * OpenMetadata's patterns are Java regexes: `type/basic.json#/definitions/entityLink` starts with the Java flag
+ * `(?U)` (UNICODE_CHARACTER_CLASS: `\w` matches any letter or digit), which JavaScript has no syntax for. It is
+ * read as that flag here: dropped, and `\w` widened to `[\p{L}\p{N}_]` under the `u` flag. Other patterns pass as they are.
+ */
+const javaPatterns = Object.assign(
+  (pattern: string, flags: string) =>
+    pattern.startsWith('(?U)') ? new RegExp(pattern.slice(4).replace(/\\w/g, '[\\p{L}\\p{N}_]'), flags.includes('u') ? flags : `${flags}u`) : new RegExp(pattern, flags),
+  { code: 'new RegExp' },
+);
+
+/**
  * OpenMetadata 1.13 (draft-07), per contracts/openmetadata/SOURCE.md: strict off, ajv-formats plus no-op
  * OM-only formats, and every `$id` replaced by its path-derived URI (7 upstream ids do not match their path).
  */
 export function openMetadataAjv(): InstanceType<typeof Ajv> {
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: javaPatterns } });
   addFormats(ajv);
   for (const format of ['utc-millisec', 'url', 'timezone', 'queryBuilder', 'password', 'string']) ajv.addFormat(format, true);
   for (const rel of walk(OPENMETADATA_DIR)) {

@@ -1,6 +1,9 @@
 import type { FlywheelConfig } from '../../src/config/schema.js';
 import { FlywheelConfigSchema } from '../../src/config/schema.js';
 import type { LineageRun } from '../../src/ports/lineage.js';
+import { QualitySchema } from '../../src/config/qualitySchema.js';
+import { judgeTableQuality } from '../../src/domain/qualityChecks.js';
+import { tableQualityPolicy } from '../../src/domain/qualityPolicy.js';
 
 const cols = (...names: string[]) => names.map((name) => ({ name, type: name === 'customer_user_id' ? 'string' : 'bigint' }));
 
@@ -78,4 +81,34 @@ export function sampleConfig(lineage: Record<string, unknown> = {}, backend: 'aw
     catalog: { database: 'omc_flywheel_prod' },
     lineage: { namespace: 'flywheel-prod', ...lineage },
   });
+}
+
+/**
+ * sampleRun with the quality gate's results: IBE_01 failed it (−58 % rows, a dropped column) and was approved by an
+ * operator, IBE_04 failed it and was abandoned at the gate (staged, never bucketed). Judged by the real domain rules.
+ */
+export function sampleQualityRun(): LineageRun {
+  const run = sampleRun();
+  const policy = tableQualityPolicy(QualitySchema.parse({}), 'IBE_01');
+  const baseline = { snapshotDt: '2026-09-01', rows: 981_442, columns: cols('customer_user_id', 'age', 'income', 'gone') };
+  const stats = { customer_user_id: { nullOrEmpty: 14_000, nulls: 4_000, empty: 10_000 } };
+  const quality = judgeTableQuality({
+    table: 'IBE_01',
+    snapshotDt: '2026-10-01',
+    bucketColumn: 'customer_user_id',
+    policy,
+    observed: { rows: 412_118, columns: cols('customer_user_id', 'age', 'income'), stats },
+    baseline,
+  });
+  const approval = { reason: 'vendor confirmed the smaller delivery (ticket DATA-123)', approvedAt: '2026-10-02T02:00:00.000Z' };
+  const ibe04 = {
+    name: 'IBE_04',
+    kind: 'infobase' as const,
+    state: 'failed' as const,
+    error: 'IBE_04: abandoned at the quality gate',
+    source: { name: 'IBE_04', location: 's3://omc-src/opus/infobase_attributes/IBE_04/snapshot_dt=2026-10-01/', columns: cols('customer_user_id', 'age') },
+    staged: { database: 'omc_flywheel_prod', name: 'ibe_04_staged', location: 's3://omc-out/omc_cleanroom_data/split/IBE_04/snapshot_dt=2026-10-01/', columns: cols('customer_user_id', 'age') },
+    quality: { ...quality, table: 'IBE_04', checks: quality.checks.map((c) => ({ ...c, message: c.message.replace('IBE_01', 'IBE_04') })) },
+  };
+  return { ...run, tables: [{ ...run.tables[0]!, quality, approval }, ...run.tables.slice(1), ibe04] };
 }

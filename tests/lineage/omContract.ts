@@ -13,6 +13,10 @@ const ROUTES: [method: string, path: RegExp, schema: string][] = [
   ['PUT', /^\/api\/v1\/pipelines$/, 'api/data/createPipeline.json'],
   ['PUT', /^\/api\/v1\/pipelines\/.+\/status$/, 'entity/data/pipeline.json#/definitions/pipelineStatus'],
   ['PUT', /^\/api\/v1\/lineage$/, 'api/lineage/addLineage.json'],
+  ['PUT', /^\/api\/v1\/dataQuality\/testDefinitions$/, 'api/tests/createTestDefinition.json'],
+  ['PUT', /^\/api\/v1\/dataQuality\/testSuites\/basic$/, 'api/tests/createTestSuite.json'],
+  ['PUT', /^\/api\/v1\/dataQuality\/testCases$/, 'api/tests/createTestCase.json'],
+  ['POST', /^\/api\/v1\/dataQuality\/testCases\/testCaseResults\/.+$/, 'api/tests/createTestCaseResult.json'],
   ['POST', /^\/api\/v1\/openlineage\/lineage\/batch$/, 'api/lineage/openlineage/openLineageBatchRequest.json'],
 ];
 

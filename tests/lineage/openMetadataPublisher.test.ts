@@ -6,7 +6,7 @@ import { resetBreakers } from '../../src/lineage/http/breaker.js';
 import { createLineagePublisher, listLineage, publishPending } from '../../src/lineage/index.js';
 import { NO_CONTEXT } from '../../src/ports/context.js';
 import { startFakeOpenMetadata, type FakeOpenMetadata } from '../support/fakeOpenMetadata.js';
-import { sampleConfig, sampleRun } from './fixtures.js';
+import { sampleConfig, sampleQualityRun, sampleRun } from './fixtures.js';
 import { OmContract } from './omContract.js';
 
 let fake: FakeOpenMetadata;
@@ -48,7 +48,7 @@ describe('OpenMetadata REST publisher against the fake server', () => {
     ]);
     const pipeline = fake.entity('pipeline', 'flywheel_temporal.cleanroom_refresh_prod')!;
     expect(fake.entity('pipelineService', 'flywheel_temporal')).toMatchObject({ serviceType: 'CustomPipeline' });
-    expect((pipeline.tasks as { name: string }[]).map((t) => t.name)).toEqual(['discover', 'split', 'register', 'bucket', 'validate', 'lineage']);
+    expect((pipeline.tasks as { name: string }[]).map((t) => t.name)).toEqual(['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage']);
 
     expect([...fake.edges.keys()].sort()).toEqual([
       'aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_staged>aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_bucketed',
@@ -181,5 +181,26 @@ describe('OpenMetadata publisher degradation', () => {
     await new Promise((r) => setTimeout(r, 350));
     expect((await publish(cfg, sampleRun({ runId: 'd' }))).status).toBe('published');
     expect((await publishPending(cfg, home, { env: env() })).map((r) => r.status)).toEqual(['published', 'published', 'published']);
+  });
+
+  it('quality gate results become test definitions, a suite per checked table, test cases and one result per case and run', async () => {
+    expect(await publish(config(), sampleQualityRun())).toMatchObject({ status: 'published' });
+    const counts = new OmContract().checkAll(fake.requests);
+    const cases = fake.entities.get('testCase')!;
+    expect(counts['api/tests/createTestSuite.json']).toBe(2);
+    expect(counts['api/tests/createTestCase.json']).toBe(cases.size);
+    expect(counts['api/tests/createTestCaseResult.json']).toBe(cases.size);
+    const rows = 'aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_staged.flywheel_rows_change';
+    expect(cases.get(rows)).toMatchObject({ testDefinition: 'flywheelRowCountChangeWithinBand' });
+    expect(cases.get('aws_glue.awsdatacatalog.omc_flywheel_prod.ibe_01_staged.customer_user_id.flywheel_nullRate_customer_user_id')).toBeDefined();
+    expect(fake.testCaseResults.get(rows)).toEqual([
+      expect.objectContaining({ testCaseStatus: 'Failed', result: expect.stringContaining('(−58 %), band −20 %…+50 % — approved 2026-10-02T02:00:00.000Z: vendor confirmed') }),
+    ]);
+
+    // Published again (catch-up): no result is sent twice.
+    const posts = fake.count('POST', '/api/v1/dataQuality/testCases/testCaseResults/');
+    await createLineagePublisher(config(), home, env()).publish(sampleQualityRun(), NO_CONTEXT);
+    expect(fake.count('POST', '/api/v1/dataQuality/testCases/testCaseResults/') - posts).toBe(0);
+    expect(fake.testCaseResults.get(rows)).toHaveLength(1);
   });
 });

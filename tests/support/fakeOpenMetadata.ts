@@ -43,7 +43,7 @@ export interface StoredEdge {
   lineageDetails: { columnsLineage?: { fromColumns: string[]; toColumn: string }[]; [key: string]: unknown };
 }
 
-type Kind = 'databaseService' | 'database' | 'databaseSchema' | 'table' | 'pipelineService' | 'pipeline';
+type Kind = 'databaseService' | 'database' | 'databaseSchema' | 'table' | 'pipelineService' | 'pipeline' | 'testDefinition' | 'testSuite' | 'testCase';
 
 const COLLECTIONS: Record<string, { kind: Kind; parentField?: string; parentKind?: Kind }> = {
   '/api/v1/services/databaseServices': { kind: 'databaseService' },
@@ -62,6 +62,8 @@ export class FakeOpenMetadata {
   readonly edges = new Map<string, StoredEdge>();
   readonly statuses = new Map<string, Record<string, unknown>[]>();
   readonly openLineageBatches: unknown[][] = [];
+  /** Test case results by test case FQN (the quality gate's), one per timestamp as OpenMetadata keeps them. */
+  readonly testCaseResults = new Map<string, Record<string, unknown>[]>();
   private faults: (Fault & { seen: number; applied: number })[] = [];
   private server: Server | undefined;
   private port = 0;
@@ -134,6 +136,9 @@ export class FakeOpenMetadata {
     if (method === 'GET' && path === '/api/v1/users/loggedInUser') return this.send(res, 200, { id: randomUUID(), name: 'flywheel-bot', isBot: true });
     if (method === 'PUT' && COLLECTIONS[path]) return this.upsert(res, path, body as Record<string, unknown>);
     if (method === 'PUT' && path === '/api/v1/lineage') return this.addLineage(res, body as { edge: Record<string, unknown> });
+    if (method === 'PUT' && path.startsWith('/api/v1/dataQuality/')) return this.dataQuality(res, path, body as Record<string, unknown>);
+    const result = /^\/api\/v1\/dataQuality\/testCases\/testCaseResults\/(.+)$/.exec(path);
+    if (method === 'POST' && result) return this.addTestCaseResult(res, result[1]!, body as Record<string, unknown>);
     const status = /^\/api\/v1\/pipelines\/(.+)\/status$/.exec(path);
     if (method === 'PUT' && status) return this.putStatus(res, status[1]!, body as Record<string, unknown>);
     if (method === 'POST' && path === '/api/v1/openlineage/lineage/batch') {
@@ -200,6 +205,50 @@ export class FakeOpenMetadata {
       lineageDetails: { ...(edge.lineageDetails ?? {}), columnsLineage },
     });
     this.send(res, 200);
+  }
+
+  private store(kind: Kind, fqn: string, body: Record<string, unknown>): StoredEntity {
+    const store = this.entities.get(kind) ?? new Map<string, StoredEntity>();
+    this.entities.set(kind, store);
+    const existing = store.get(fqn);
+    const entity: StoredEntity = { ...body, id: existing?.id ?? randomUUID(), name: String(body.name), fullyQualifiedName: fqn, version: existing ? existing.version + 0.1 : 0.1 };
+    store.set(fqn, entity);
+    return entity;
+  }
+
+  /**
+   * Test definitions (by name), basic test suites (their table must exist) and test cases (definition and the
+   * table of `entityLink` must exist; FQN = entity FQN + name, as OpenMetadata builds it).
+   */
+  private dataQuality(res: ServerResponse, path: string, body: Record<string, unknown>): void {
+    if (path === '/api/v1/dataQuality/testDefinitions') return this.send(res, 200, this.store('testDefinition', String(body.name), body));
+    if (path === '/api/v1/dataQuality/testSuites/basic') {
+      const table = String(body.basicEntityReference);
+      if (!this.entity('table', table)) return this.send(res, 404, { code: 404, message: `table instance for ${table} not found` });
+      return this.send(res, 200, this.store('testSuite', String(body.name), body));
+    }
+    if (path === '/api/v1/dataQuality/testCases') {
+      const definition = String(body.testDefinition);
+      if (!this.entity('testDefinition', definition)) return this.send(res, 404, { code: 404, message: `testDefinition instance for ${definition} not found` });
+      const link = /^<#E::table::(.+?)(?:::columns::([^:]+))?>$/.exec(String(body.entityLink));
+      const table = link && this.entity('table', link[1]!);
+      if (!link || !table) return this.send(res, 404, { code: 404, message: `table for ${String(body.entityLink)} not found` });
+      const column = link[2];
+      if (column && !((table.columns ?? []) as { name: string }[]).some((c) => c.name === column)) {
+        return this.send(res, 400, { code: 400, message: `Invalid column name ${column}` });
+      }
+      const fqn = `${link[1]}${column ? `.${quote(column)}` : ''}.${quote(String(body.name))}`;
+      return this.send(res, 200, this.store('testCase', fqn, body));
+    }
+    return this.send(res, 404, { code: 404, message: `no route PUT ${path}` });
+  }
+
+  private addTestCaseResult(res: ServerResponse, fqn: string, body: Record<string, unknown>): void {
+    if (!this.entity('testCase', fqn)) return this.send(res, 404, { code: 404, message: `testCase instance for ${fqn} not found` });
+    const list = (this.testCaseResults.get(fqn) ?? []).filter((r) => r.timestamp !== body.timestamp);
+    list.push(body);
+    this.testCaseResults.set(fqn, list);
+    this.send(res, 200, { ...body, testCaseFQN: fqn });
   }
 
   private putStatus(res: ServerResponse, fqn: string, body: Record<string, unknown>): void {

@@ -61,7 +61,7 @@ describe('monthlyRefresh on the local backend', () => {
       expect(onDisk.customersInSeveralFiles).toBe(0);
     }
     expect(report.tables.find((t) => t.name === 'IBE_01')!.rowsBucketed).toBe(400);
-    expect(report.stages.map((s) => s.stage)).toEqual(['discover', 'split', 'register', 'bucket', 'validate', 'lineage']);
+    expect(report.stages.map((s) => s.stage)).toEqual(['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage']);
     expect(report.jobs.map((j) => j.state)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(report.lineage.status).toBe('published');
     const lineage = (await readFile(path.join(h.home, 'lineage', 'openlineage.jsonl'), 'utf8')).trim().split('\n');

@@ -138,7 +138,13 @@ export class AthenaQueryRunner {
 
   /** Runs a query and returns every result row (header row dropped), following NextToken pages. */
   async rows(sql: string, ctx: OperationContext, what: string): Promise<(string | undefined)[][]> {
-    const { queryExecutionId } = await this.run(sql, ctx, what);
+    return (await this.query(sql, ctx, what)).rows;
+  }
+
+  /** `rows`, with what the query cost (bytes scanned). */
+  async query(sql: string, ctx: OperationContext, what: string): Promise<{ rows: (string | undefined)[][]; outcome: QueryOutcome }> {
+    const outcome = await this.run(sql, ctx, what);
+    const { queryExecutionId } = outcome;
     const rows: (string | undefined)[][] = [];
     let nextToken: string | undefined;
     let first = true;
@@ -153,7 +159,7 @@ export class AthenaQueryRunner {
       nextToken = page.NextToken;
       ctx.heartbeat({ queryExecutionId, rows: rows.length });
     } while (nextToken);
-    return rows;
+    return { rows, outcome };
   }
 
   async count(sql: string, ctx: OperationContext, what: string): Promise<number> {

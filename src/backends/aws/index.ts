@@ -14,6 +14,7 @@ import { AwsLayout } from './layout.js';
 import { S3RunManifests } from './runManifests.js';
 import { S3LakeInventory } from './s3Inventory.js';
 import { SnapshotTables } from './snapshotTables.js';
+import { AthenaTableQuality } from './tableQuality.js';
 
 export { parseAwsConfig, type AwsConfig } from './config.js';
 export { createAwsClients, type AwsClients } from './clients.js';
@@ -56,6 +57,7 @@ export async function createAwsBackend(config: FlywheelConfig, options: AwsBacke
     jobs,
     catalog,
     bucketed: new AthenaBucketedTableBuilder(clients.s3, queries, snapshotTables, layout, database, aws.athena.keepPreviousSnapshots),
+    quality: new AthenaTableQuality(clients.glue, queries, snapshotTables, database, config.quality, retry),
     manifests: new S3RunManifests(clients.s3, config.layout.targetBucket, config.layout.bucketedPrefix),
     maintenance: new GlueDeltaMaintenance(
       config,

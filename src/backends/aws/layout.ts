@@ -73,7 +73,4 @@ export class AwsLayout {
 
 const stagedName = (table: SourceTable) => (table.kind === 'addressable' ? ADDRESSABLE_TABLE_NAME : assertSourceTableName(table.name));
 
-/** `ibe_01_bucketed_20261001`: the per-snapshot table the stable name is repointed to. */
-export function snapshotTableName(table: SourceTable, snapshotDt: string): string {
-  return `${bucketedTableName(table)}_${compactSnapshotDt(snapshotDt)}`;
-}
+export { snapshotTableName } from '../../domain/tables.js';

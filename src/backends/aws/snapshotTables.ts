@@ -20,6 +20,8 @@ export interface SnapshotTable {
   /** The same date as `yyyy-mm-dd`. */
   snapshotDt: string;
   location?: string;
+  /** The table's Parameters (e.g. the quality baseline, flywheel.quality.*). */
+  parameters?: Record<string, string>;
 }
 
 /**
@@ -84,7 +86,7 @@ export class SnapshotTables {
         if (!match) continue;
         const d = match[1]!;
         const snapshotDt = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`;
-        found.push({ name: t.Name!, compactDt: d, snapshotDt, location: t.StorageDescriptor?.Location });
+        found.push({ name: t.Name!, compactDt: d, snapshotDt, location: t.StorageDescriptor?.Location, parameters: t.Parameters });
       }
       token = page.NextToken;
     } while (token);

@@ -19,12 +19,15 @@ import type {
 import type { OperationContext } from '../../ports/context.js';
 import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
 import { abortError, readParquetSql, type DuckEngine } from './duck.js';
-import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory } from './files.js';
+import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory, sweepBuildLeftovers } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
 import { bucketColumnHiveType, hiveBucketSql, registerHiveHashFunctions } from './hiveBucketSql.js';
 import { bucketFileName, type LakePaths } from './paths.js';
 import { holdPoint } from './testHolds.js';
 import { validateBucketed } from './validate.js';
+
+/** The build folder's label: `_tmp-ctas-snapshot_dt=<dt>` beside the partition it replaces. */
+const CTAS_LABEL = 'ctas';
 
 /** Written next to the bucket files: lets a retried activity with the same token reuse the build. */
 const BUILD_MARKER = '_flywheel_build.json';
@@ -101,6 +104,8 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     if (previous && reusable && existing.length === bucketCount) {
       build = previous;
       files = existing;
+      // The attempt that built it may have died before its own clean-up (the previous build moved aside).
+      await sweepBuildLeftovers(location, CTAS_LABEL);
       ctx.heartbeat({ step: 'reused', location });
     } else {
       ({ marker: build, files } = await this.build(request, staged, location, bucketColumn, bucketCount, ctx));
@@ -138,7 +143,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     ctx: OperationContext,
   ): Promise<{ marker: BuildMarker; files: string[] }> {
     await fs.mkdir(path.dirname(location), { recursive: true });
-    const temp = await freshBuildLocation(location, 'ctas');
+    const temp = await freshBuildLocation(location, CTAS_LABEL);
     try {
       ctx.heartbeat({ step: 'writing', buckets: bucketCount });
       // The algorithm comes from what the Athena CTAS states (ctasBucketing.ts), never chosen here.

@@ -5,6 +5,8 @@ import { queryRows, readParquetSql } from './duck.js';
 
 /** Metadata table (in the catalog schema) recording every partition registered or built. */
 export const PARTITIONS_TABLE = 'flywheel_partitions';
+/** Table properties (the local Glue table Parameters): e.g. the quality baseline of each published snapshot table. */
+export const TABLE_PROPERTIES_TABLE = 'flywheel_table_properties';
 
 export async function ensureCatalogSchema(conn: DuckDBConnection, database: string): Promise<void> {
   const db = quoteIdent(database, 'catalog database');
@@ -15,6 +17,42 @@ export async function ensureCatalogSchema(conn: DuckDBConnection, database: stri
       files INTEGER NOT NULL, row_count BIGINT, registered_at TIMESTAMPTZ NOT NULL,
       PRIMARY KEY (table_name, layer, snapshot_dt))`,
   );
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${db}.${quoteIdent(TABLE_PROPERTIES_TABLE)} (
+      table_name VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (table_name, key))`,
+  );
+}
+
+/**
+ * Replaces the properties of `table` whose keys start with `prefix` by `properties`. All at once because
+ * callers run it inside `DuckEngine.catalogWrite`, which wraps every catalog change in one transaction.
+ */
+export async function replaceTableProperties(
+  conn: DuckDBConnection,
+  database: string,
+  table: string,
+  prefix: string,
+  properties: Record<string, string>,
+): Promise<void> {
+  const target = `${quoteIdent(database)}.${quoteIdent(TABLE_PROPERTIES_TABLE)}`;
+  await conn.run(`DELETE FROM ${target} WHERE table_name = ${quoteLiteral(table)} AND starts_with(key, ${quoteLiteral(prefix)})`);
+  for (const [key, value] of Object.entries(properties)) {
+    await conn.run(`INSERT INTO ${target} VALUES (${quoteLiteral(table)}, ${quoteLiteral(key)}, ${quoteLiteral(value)})`);
+  }
+}
+
+/** Properties of every table whose name starts with `tablePrefix`, by table. */
+export async function tablePropertiesByPrefix(conn: DuckDBConnection, database: string, tablePrefix: string): Promise<Map<string, Record<string, string>>> {
+  const rows = await queryRows(
+    conn,
+    `SELECT table_name, key, value FROM ${quoteIdent(database)}.${quoteIdent(TABLE_PROPERTIES_TABLE)} WHERE starts_with(table_name, ${quoteLiteral(tablePrefix)})`,
+  );
+  const byTable = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    const name = String(r.table_name);
+    byTable.set(name, { ...byTable.get(name), [String(r.key)]: String(r.value) });
+  }
+  return byTable;
 }
 
 /** Create-or-replace a view over an exact list of Parquet files; its SQL is returned for lineage. */

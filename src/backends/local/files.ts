@@ -76,6 +76,18 @@ export function buildLocation(target: string, label: string): string {
   return path.join(path.dirname(target), `_tmp-${label}-${path.basename(target)}`);
 }
 
+/** The label {@link swapDirectory} moves the previous content aside under (`_tmp-old-<target>`). */
+export const ASIDE_LABEL = 'old';
+
+/**
+ * Removes what crashed attempts may have left beside `target`: its build folders (`labels`) and the
+ * previous content a swap moved aside. For an attempt that does not build (it reuses the finished
+ * build of an earlier attempt that died after its swap), since only a build sweeps by itself.
+ */
+export async function sweepBuildLeftovers(target: string, ...labels: string[]): Promise<void> {
+  for (const label of [...labels, ASIDE_LABEL]) await fs.rm(buildLocation(target, label), { recursive: true, force: true });
+}
+
 export async function removeQuietly(target: string): Promise<void> {
   await fs.rm(target, { recursive: true, force: true }).catch(() => {});
 }
@@ -86,7 +98,7 @@ export async function removeQuietly(target: string): Promise<void> {
  */
 export async function swapDirectory(built: string, target: string): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const aside = await freshBuildLocation(target, 'old');
+  const aside = await freshBuildLocation(target, ASIDE_LABEL);
   let movedAside = false;
   try {
     await fs.rename(target, aside);

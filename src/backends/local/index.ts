@@ -9,10 +9,13 @@ import { LocalLakeInventory } from './inventory.js';
 import { LocalJobRunner } from './jobRunner.js';
 import { LakePaths } from './paths.js';
 import { LocalRunManifests } from './runManifests.js';
+import { LocalTableQuality } from './tableQuality.js';
 
 export { seedLake, DEFAULT_SEED_ROWS, DEFAULT_SEED_SNAPSHOTS } from './seed.js';
 export type { SeedOptions, SeedSummary, SeededPartition } from './seed.js';
 export { LakePaths } from './paths.js';
+export { seedDriftedSnapshot, DEFAULT_DRIFT_SNAPSHOT, DRIFT_CASES } from './seedDrift.js';
+export type { DriftCase, DriftSeedOptions, DriftSeedSummary, DriftedTable } from './seedDrift.js';
 
 /** The catalog database file of an environment: `<home>/catalog/<environment>.duckdb`. */
 export function catalogDatabasePath(config: FlywheelConfig, home: string): string {
@@ -41,6 +44,7 @@ export async function createLocalBackend(config: FlywheelConfig, home: string): 
     jobs,
     catalog: new LocalStagedCatalog(config, paths, engine),
     bucketed: new LocalBucketedTables(config, paths, engine),
+    quality: new LocalTableQuality(config, paths, engine),
     maintenance: new LocalDeltaMaintenance(config, paths, root),
     manifests: new LocalRunManifests(root),
     describeLocation: (kind, tableName, snapshotDt) => paths.describe(kind, tableName, snapshotDt),

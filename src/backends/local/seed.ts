@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FlywheelConfig } from '../../config/schema.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { quoteLiteral } from '../../domain/identifiers.js';
@@ -65,6 +66,37 @@ function positiveInt(value: number, what: string, max: number): number {
   return value;
 }
 
+/** Seed data files per table: 1–3, derived from the table name. */
+export const seedFileCount = (table: string, total: number, override?: number) => Math.min(total, override ?? 1 + (nameHash(table) % 3));
+
+/**
+ * Writes one source partition as `fileCount` Parquet files of contiguous row ranges (`query(from, to)`),
+ * built in a temp folder and swapped in whole. Returns its bytes.
+ */
+export async function writeSeedPartition(
+  conn: DuckDBConnection,
+  target: string,
+  total: number,
+  fileCount: number,
+  query: (from: number, to: number) => string,
+): Promise<number> {
+  const temp = await freshBuildLocation(target, 'seed');
+  await fs.mkdir(temp, { recursive: true });
+  try {
+    for (let k = 0; k < fileCount; k++) {
+      // Contiguous row ranges per file, in order: stable bytes on every run.
+      const from = Math.floor((k * total) / fileCount);
+      const to = Math.floor(((k + 1) * total) / fileCount);
+      const file = path.join(temp, stagedFileName(k));
+      await conn.run(`COPY (${query(from, to)}) TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION snappy)`);
+    }
+    await swapDirectory(temp, target);
+  } finally {
+    await removeQuietly(temp);
+  }
+  return (await listDataFiles(target)).reduce((sum, f) => sum + f.bytes, 0);
+}
+
 /**
  * Writes deterministic synthetic source data into the local lake, laid out like the S3 source
  * bucket. Each partition is built in a temp folder and swapped in, so re-seeding replaces it whole
@@ -95,26 +127,9 @@ export async function seedLake(options: SeedOptions): Promise<SeedSummary> {
           const total = table.kind === 'addressable' ? rows * perCustomer : rows;
           const select =
             table.kind === 'addressable' ? addressableColumns(seed, perCustomer) : infobaseColumns(familyOf(table.name), seed);
-          const fileCount = Math.min(total, options.sourceFilesPerTable ?? 1 + (nameHash(table.name) % 3));
-          const temp = await freshBuildLocation(target, 'seed');
-          await fs.mkdir(temp, { recursive: true });
-          try {
-            for (let k = 0; k < fileCount; k++) {
-              // Contiguous row ranges per file, in order: stable bytes on every run.
-              const from = Math.floor((k * total) / fileCount);
-              const to = Math.floor(((k + 1) * total) / fileCount);
-              const file = path.join(temp, stagedFileName(k));
-              await conn.run(
-                `COPY (SELECT ${select} FROM range(${from}, ${to}) AS r(i) ORDER BY i) ` +
-                  `TO ${quoteLiteral(file)} (FORMAT parquet, COMPRESSION snappy)`,
-              );
-            }
-            await swapDirectory(temp, target);
-          } finally {
-            await removeQuietly(temp);
-          }
+          const fileCount = seedFileCount(table.name, total, options.sourceFilesPerTable);
+          const bytes = await writeSeedPartition(conn, target, total, fileCount, (from, to) => `SELECT ${select} FROM range(${from}, ${to}) AS r(i) ORDER BY i`);
           const files = await listDataFiles(target);
-          const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
           partitions.push({ table: table.name, kind: table.kind, snapshotDt, location: target, files: files.length, rows: total, bytes });
         }
       }

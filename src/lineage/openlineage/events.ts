@@ -4,6 +4,8 @@ import { datasetId, type DatasetNaming } from './naming.js';
 import {
   BUCKET_SKEW_FACET,
   bucketSkewFacet,
+  dataQualityAssertionsFacet,
+  dataQualityMetricsFacet,
   errorMessageFacet,
   identityColumnLineageFacet,
   jobTypeFacet,
@@ -49,6 +51,17 @@ function dataset(ds: LineageDataset, naming: DatasetNaming, upstream?: LineageDa
     if (columnLineage) facets.columnLineage = columnLineage;
   }
   return Object.keys(facets).length ? { ...id, facets } : id;
+}
+
+/** The gate checked the staged table before the CTAS read it: its results are input facets of the CTAS task. */
+function withQuality(input: OLDataset, task: TaskRun): OLDataset {
+  const quality = task.table.quality;
+  if (task.stage !== BUCKET || !quality || quality.checks.length === 0) return input;
+  const metrics = dataQualityMetricsFacet(quality);
+  return {
+    ...input,
+    inputFacets: { dataQualityAssertions: dataQualityAssertionsFacet(quality, task.table.approval), ...(metrics ? { dataQualityMetrics: metrics } : {}) },
+  };
 }
 
 interface TaskRun {
@@ -113,7 +126,7 @@ export function buildRunEvents(run: LineageRun, options: EventOptions): RunEvent
       const jobFacets: Facets = { jobType: jobTypeFacet('TASK') };
       if (task.sql) jobFacets.sql = sqlJobFacet(task.sql, options.sqlDialect);
       const job = { namespace: jobNamespace, name: `${options.jobName}.${task.stage}.${table.name}`, facets: jobFacets };
-      const inputs = [dataset(task.input, naming)];
+      const inputs = [withQuality(dataset(task.input, naming), task)];
       const outputs = task.output ? [dataset(task.output, naming, task.input)] : [];
       const runFacets: Facets = { parent: parentRunFacet(parent), nominalTime: nominal };
       events.push(event('START', window.start, { runId, facets: runFacets }, job, inputs, outputs));

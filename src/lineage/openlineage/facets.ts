@@ -1,5 +1,6 @@
 import type { AssessedBucketSkew } from '../../domain/bucketSkew.js';
 import type { BucketingAlgorithm } from '../../domain/hiveBucketing.js';
+import type { QualityApproval, TableQualityResult } from '../../domain/qualityResult.js';
 import type { ColumnSpec } from '../../ports/catalog.js';
 import type { BaseFacet } from './types.js';
 import type { DatasetId } from './naming.js';
@@ -15,6 +16,8 @@ const FACET_URLS = {
   nominalTime: 'https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json#/$defs/NominalTimeRunFacet',
   sql: 'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet',
   jobType: 'https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
+  dataQualityAssertions: 'https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+  dataQualityMetrics: 'https://openlineage.io/spec/facets/1-0-3/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet',
   // Custom facet (OpenLineage: custom facets carry a prefixed key and their own schema); the schema is in schemas/.
   bucketSkew: 'https://github.com/flywheel/flywheel/tree/v0.1.0/src/lineage/openlineage/schemas/BucketSkewDatasetFacet.json#/$defs/BucketSkewDatasetFacet',
 } as const;
@@ -90,4 +93,36 @@ export function bucketSkewFacet(bucketed: { bucketColumn: string; bucketCount: n
     maxAllowed: skew.maxAllowed,
     verdict: skew.verdict,
   });
+}
+
+/**
+ * The quality gate's checks as OpenLineage assertions (input facet of the staged table the CTAS reads):
+ * `success` false for a warn or a fail (issues found), `severity` `warn` or `error`; an operator's approval is in
+ * `params` of the failed ones.
+ */
+export function dataQualityAssertionsFacet(quality: TableQualityResult, approval?: QualityApproval): BaseFacet {
+  return facet('dataQualityAssertions', {
+    assertions: quality.checks.map((c) => ({
+      assertion: c.check,
+      name: c.column ? `${c.check}:${c.column}` : c.check,
+      success: c.status === 'pass',
+      ...(c.status === 'pass' ? {} : { severity: c.status === 'fail' ? 'error' : 'warn' }),
+      ...(c.column ? { column: c.column } : {}),
+      description: c.message,
+      expected: c.expected,
+      actual: c.observed,
+      ...(c.status === 'fail' && approval ? { params: { approvedAt: approval.approvedAt, approvalReason: approval.reason } } : {}),
+    })),
+  });
+}
+
+/** What the gate measured: rows, and per measured column its NULL count, non-NULL count and distinct count. */
+export function dataQualityMetricsFacet(quality: TableQualityResult): BaseFacet | undefined {
+  const metrics = quality.metrics;
+  if (!metrics) return undefined;
+  const columnMetrics: Record<string, Record<string, number>> = {};
+  for (const [name, m] of Object.entries(metrics.columns)) {
+    columnMetrics[name] = { nullCount: m.nulls, count: metrics.rows - m.nulls, ...(m.distinct !== undefined ? { distinctCount: m.distinct } : {}) };
+  }
+  return facet('dataQualityMetrics', { rowCount: metrics.rows, columnMetrics });
 }

@@ -15,6 +15,8 @@ export interface OLDataset {
   namespace: string;
   name: string;
   facets?: Facets;
+  /** Input datasets only (e.g. the quality gate's data-quality facets). */
+  inputFacets?: Facets;
 }
 
 export type EventType = 'START' | 'RUNNING' | 'COMPLETE' | 'ABORT' | 'FAIL' | 'OTHER';

@@ -3,6 +3,7 @@ import { STAGES } from '../../domain/tables.js';
 import type { LineageDataset, LineageRun } from '../../ports/lineage.js';
 import { toOmColumn, type OmColumn } from './dataTypes.js';
 import { buildFqn, childFqn } from './fqn.js';
+import { buildOmQuality, type OmQuality } from './quality.js';
 
 /** What the OpenMetadata sink needs from the lineage config. */
 export interface OmModelOptions {
@@ -39,6 +40,8 @@ export interface OmModel {
   pipeline: { fqn: string; body: { name: string; service: string; description: string; tasks: { name: string; taskType: string; downstreamTasks?: string[] }[] } };
   edges: OmEdge[];
   status: { key: string; body: Record<string, unknown> };
+  /** The quality gate's checks of the staged tables as test definitions, suites, cases and results. */
+  quality: OmQuality;
 }
 
 const EXECUTION: Record<string, 'Successful' | 'Failed' | 'Skipped'> = { succeeded: 'Successful', failed: 'Failed', skipped: 'Skipped' };
@@ -88,6 +91,7 @@ export function buildOmModel(run: LineageRun, options: OmModelOptions): OmModel 
 
   const pipelineFqn = buildFqn(options.pipelineService.name, options.pipelineName);
   const edges: OmEdge[] = [];
+  const checked: Parameters<typeof buildOmQuality>[0][number][] = [];
   for (const t of run.tables) {
     const sourceFqn = table(t.source, `Source files of ${t.name} (latest snapshot registered by Flywheel).`);
     let upstream = { fqn: sourceFqn, ds: t.source };
@@ -101,6 +105,7 @@ export function buildOmModel(run: LineageRun, options: OmModelOptions): OmModel 
         description: t.job ? `Split by job ${t.job.name} (run ${t.job.runId})` : `Split stage of ${t.name}`,
       });
       upstream = { fqn: stagedFqn, ds: t.staged };
+      if (t.quality) checked.push({ tableFqn: stagedFqn, quality: t.quality, ...(t.approval ? { approval: t.approval } : {}) });
     }
     if (t.bucketed) {
       const skew = t.bucketSkew ? ` Bucket skew at the last refresh: ${describeBucketSkew(t.bucketSkew)}.` : '';
@@ -146,6 +151,7 @@ export function buildOmModel(run: LineageRun, options: OmModelOptions): OmModel 
       },
     },
     edges,
+    quality: buildOmQuality(checked, ms(run.endedAt) ?? timestamp),
     status: {
       key: `om:status:${pipelineFqn}:${timestamp}`,
       body: {

@@ -6,6 +6,7 @@ import { resolveToken, type TokenSource } from '../secrets.js';
 import type { LineageSink } from '../sink.js';
 import { fqnPathSegment } from './fqn.js';
 import { buildOmModel, lineageBody, type OmModelOptions } from './model.js';
+import type { OmQuality } from './quality.js';
 
 interface EntityResponse {
   id?: unknown;
@@ -36,14 +37,15 @@ export class OpenMetadataRestSink implements LineageSink {
     await this.checkServer(call);
 
     let writes = 0;
-    const put = async (path: string, body: unknown, what: string): Promise<{ id: string; fqn: string | undefined }> => {
-      const response = await this.client.request<EntityResponse>('PUT', path, { ...call, body });
+    const write = async (method: 'PUT' | 'POST', path: string, body: unknown, what: string): Promise<{ id: string; fqn: string | undefined }> => {
+      const response = await this.client.request<EntityResponse>(method, path, { ...call, body });
       writes += 1;
       ctx.heartbeat({ lineage: what });
       const id = response.body?.id;
       const fqn = response.body?.fullyQualifiedName;
       return { id: typeof id === 'string' ? id : '', fqn: typeof fqn === 'string' ? fqn : undefined };
     };
+    const put = (path: string, body: unknown, what: string) => write('PUT', path, body, what);
     const entity = async (path: string, body: { name: string }, kind: string, expectedFqn: string) => {
       const result = await put(path, body, `${kind} ${expectedFqn}`);
       if (!result.id) throw new SinkError('contract', `PUT ${path} (${kind} ${expectedFqn}) answered without an entity id`);
@@ -64,11 +66,33 @@ export class OpenMetadataRestSink implements LineageSink {
       await put('/api/v1/lineage', body, `edge ${edge.fromFqn} → ${edge.toFqn}`);
       done.add(edge.key);
     }
+    await this.publishQuality(model.quality, write, done);
     if (!done.has(model.status.key)) {
       await put(`/api/v1/pipelines/${fqnPathSegment(pipeline.fqn)}/status`, model.status.body, `status of ${pipeline.fqn}`);
       done.add(model.status.key);
     }
     return { events: writes };
+  }
+
+  /**
+   * The quality gate's results: Flywheel's test definitions, a basic test suite per checked staged table, the
+   * test cases (PUT: create-or-update, every attempt) and each case's result for this run (once, like edges).
+   */
+  private async publishQuality(
+    quality: OmQuality,
+    write: (method: 'PUT' | 'POST', path: string, body: unknown, what: string) => Promise<unknown>,
+    done: Set<string>,
+  ): Promise<void> {
+    if (quality.testCases.length === 0) return;
+    for (const definition of quality.testDefinitions) await write('PUT', '/api/v1/dataQuality/testDefinitions', definition, `test definition ${definition.name}`);
+    for (const suite of quality.testSuites) await write('PUT', '/api/v1/dataQuality/testSuites/basic', suite.body, `test suite ${suite.fqn}`);
+    for (const testCase of quality.testCases) await write('PUT', '/api/v1/dataQuality/testCases', testCase.body, `test case ${testCase.fqn}`);
+    for (const testCase of quality.testCases) {
+      if (done.has(testCase.resultKey)) continue;
+      const path = `/api/v1/dataQuality/testCases/testCaseResults/${fqnPathSegment(testCase.fqn)}`;
+      await write('POST', path, testCase.result, `result of ${testCase.fqn}`);
+      done.add(testCase.resultKey);
+    }
   }
 
   /** `/system/version` needs no token, so one authenticated call follows to catch a bad or expired bot token. */

@@ -197,6 +197,23 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
     expect((await readdir(path.dirname(location))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
   });
 
+  it('a retried attempt that reuses the finished build also removes what the attempt that died after its swap left', async () => {
+    const location = paths.bucketedPartition(IBE, SNAPSHOT);
+    // The worker died after swapping the new build in, before deleting the previous one it had moved aside.
+    const aside = path.join(path.dirname(location), `_tmp-old-${path.basename(location)}`);
+    const half = path.join(path.dirname(location), `_tmp-ctas-${path.basename(location)}`);
+    for (const dir of [aside, half]) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, '000000_0_0123456789ab.parquet'), 'the previous build');
+    }
+    const steps: unknown[] = [];
+    const ctx: OperationContext = { heartbeat: (d) => steps.push(d), signal: new AbortController().signal };
+    const retried = await backend.bucketed.createBucketedTable(bucketRequest(IBE, 'after-crash-token'), ctx);
+    expect(steps[0]).toMatchObject({ step: 'reused' });
+    expect(retried).toMatchObject({ bucketFiles: 256, rows: 3000 });
+    expect((await readdir(path.dirname(location))).filter((n) => n.startsWith('_tmp'))).toEqual([]);
+  });
+
   it('validation detects a tampered bucket (a row duplicated into another bucket file)', async () => {
     const table = ibe('MIACS_01');
     await backend.bucketed.createBucketedTable(bucketRequest(table), NO_CONTEXT);

@@ -29,7 +29,7 @@ describe('catalog names', () => {
 
 describe('STAGES', () => {
   it('is in run order', () => {
-    expect(STAGES).toEqual(['discover', 'split', 'register', 'bucket', 'validate', 'lineage']);
+    expect(STAGES).toEqual(['discover', 'split', 'register', 'check', 'bucket', 'validate', 'lineage']);
   });
 });
 

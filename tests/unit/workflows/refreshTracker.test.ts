@@ -200,7 +200,7 @@ describe('RefreshTracker status, report and markdown', () => {
     tracker.update('IBE_01', { rowsBucketed: 20_000, bucketFiles: 256 });
     const md = tracker.markdown();
     expect(md.split('\n')[0]).toBe('**Running** — stage discover · discovering the snapshot');
-    expect(md).toContain('Progress: split 0/2 · register 0/2 · bucket 0/2 · validate 0/2');
+    expect(md).toContain('Progress: split 0/2 · register 0/2 · check 0/2 · bucket 0/2 · validate 0/2');
     const block = md.slice(md.indexOf('```\n') + 4, md.lastIndexOf('\n```')).split('\n');
     expect(block[0]).toMatch(/^\s+table\s+stage\s+state\s+attempts\s+rows\s+buckets\s+time$/);
     // Separate, right-aligned columns with thousands separators: 20,000 rows and 256 buckets never run together.
@@ -235,6 +235,53 @@ describe('RefreshTracker status, report and markdown', () => {
     expect(status.tableCount).toBe(5000);
     expect(status.tables).toHaveLength(500);
     expect(status.tables.every((t) => t.state === 'failed')).toBe(true);
-    expect(status.counts).toEqual({ failed: 2500, running: 0, pending: 2500, succeeded: 0 });
+    expect(status.counts).toEqual({ failed: 2500, 'awaiting-approval': 0, running: 0, pending: 2500, succeeded: 0 });
   });;
+});
+
+describe('RefreshTracker at the quality gate', () => {
+  const quality = {
+    table: 'IBE_04',
+    snapshotDt: '2026-10-01',
+    baselineSnapshotDt: '2026-09-01',
+    verdict: 'fail' as const,
+    checks: [
+      { check: 'rows.change', expected: '−20 %…+50 % of 981,442', observed: '412,118 (−58 %)', status: 'fail' as const, message: 'IBE_04: rows 412,118 vs 981,442 last month (−58 %), band −20 %…+50 %' },
+      { check: 'schema.added', column: 'extra', expected: 'allowed', observed: 'extra string', status: 'pass' as const, message: 'IBE_04: column extra added (allowed)' },
+    ],
+  };
+
+  it('holds a table in awaiting-approval, shows its violations and the approve commands, and fails it when the wait ends', () => {
+    tracker.addTables([planned('IBE_04'), planned('IBE_01')]);
+    tracker.snapshotDt = '2026-10-01';
+    tracker.startAttempt('IBE_04');
+    tracker.enter('IBE_04', 'check');
+    tracker.update('IBE_04', { quality });
+    tracker.holdAtGate('IBE_04');
+    tracker.startAttempt('IBE_01');
+    tracker.succeed('IBE_01');
+    tracker.state = 'awaiting-approval';
+    tracker.reprocessDeadline = iso(3_600_000);
+
+    const status = tracker.status();
+    expect(status.counts).toMatchObject({ 'awaiting-approval': 1, succeeded: 1, failed: 0 });
+    expect(status.tables[0]).toMatchObject({ name: 'IBE_04', stage: 'check', state: 'awaiting-approval' });
+    expect(status.reprocessDeadline).toBe(iso(3_600_000));
+    expect(status.nextCommands?.[0]).toBe('npx flywheel approve --snapshot 2026-10-01 --tables IBE_04 --reason "…why this is fine…"');
+
+    const md = tracker.markdown();
+    expect(md).toMatch(/^\*\*Awaiting approval until 2026-11-01 01:00 UTC\*\* — 1 of 2 table\(s\) stopped at the quality gate · snapshot 2026-10-01/);
+    expect(md).toContain('- ⏸ **IBE_04** — stopped at the quality gate (1 check(s) failed)');
+    expect(md).toContain('  - IBE_04: rows 412,118 vs 981,442 last month (−58 %), band −20 %…+50 %');
+    expect(md).toContain('### Next: approve (with a reason), or fix the source and reprocess');
+    expect(md).not.toContain('column extra added');
+
+    tracker.failHeldTables('not approved within 3600s');
+    expect(tracker.table('IBE_04')).toMatchObject({
+      state: 'failed',
+      stage: 'check',
+      lastError: 'not approved within 3600s at the quality gate: IBE_04: rows 412,118 vs 981,442 last month (−58 %), band −20 %…+50 %',
+    });
+    expect(tracker.awaitingApproval()).toEqual([]);
+  });
 });
