@@ -19,8 +19,13 @@ const longRunning = ['worker', 'demo'].includes(process.argv[2] ?? '');
 if (longRunning && process.platform === 'linux' && !process.env.MALLOC_ARENA_MAX) {
   // setpriv --pdeathsig: the re-run dies with this process even when this one is SIGKILLed (a supervisor or a
   // test killing the pid it started must not leave the real worker running).
-  const semiSpace = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
-  const args = [...(semiSpace ? [] : [SEMI_SPACE]), ...process.execArgv, ...process.argv.slice(1)];
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const memoryFlags = [
+    ...(given.some((a) => a.startsWith('--max-semi-space-size')) ? [] : [SEMI_SPACE]),
+    // For src/workers/heapTrim.ts: a full collection when the heap has grown well past what was live.
+    ...(given.includes('--expose-gc') ? [] : ['--expose-gc']),
+  ];
+  const args = [...memoryFlags, ...process.execArgv, ...process.argv.slice(1)];
   const [command, commandArgs] = existsSync('/usr/bin/setpriv')
     ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', process.execPath, ...args]]
     : [process.execPath, args];

@@ -37,24 +37,36 @@ export interface EngineRatioResult {
   engine: Steps;
   direct: Steps;
   ratio: number;
-  /** Every round's totals, in the order run (engine, direct, engine, …). */
+  /** Every round's totals. */
   engineTotals: number[];
   directTotals: number[];
+  /** engine / direct per round. */
+  roundRatios: number[];
   load: string;
 }
 
 const elapsed = (since: number) => (performance.now() - since) / 1000;
 
-/** Split + bucket + validate of every table by the local engine, as the job process and the worker do it. */
-async function engineRound(config: FlywheelConfig, home: string, tables: SourceTable[], round: number): Promise<Steps> {
+interface Runner {
+  /** Split + bucket + validate of one table, each step's seconds added to `steps`. */
+  table(table: SourceTable, steps: Steps): Promise<void>;
+  close(): Promise<void>;
+}
+
+const noSteps = (): Steps => ({ split: 0, bucket: 0, validate: 0, total: 0 });
+
+/** The local engine, as the job process (split, in memory) and the worker (bucket, validate; catalog file) run it. */
+async function engineRunner(config: FlywheelConfig, home: string, round: number): Promise<Runner> {
   const paths = new LakePaths(config, home);
-  const steps = { split: 0, bucket: 0, validate: 0, total: 0 };
   const ctx = { heartbeat: () => {}, signal: new AbortController().signal };
-  // The job process's engine (in memory, no catalog) and the worker's (on the catalog file).
   const job = new DuckEngine({ database: ':memory:', threads: config.local.threads, memoryLimit: config.local.memoryLimit });
   const backend = await createLocalBackend(config, home);
-  try {
-    for (const table of tables) {
+  return {
+    async table(table, steps) {
+      // A refresh builds a new snapshot into empty locations: remove the previous round's output untimed,
+      // as the direct runner does (the engine would otherwise also pay for deleting the last build's files).
+      await rm(paths.stagedPartition(table, SNAPSHOT), { recursive: true, force: true });
+      await rm(paths.bucketedPartition(table, SNAPSHOT), { recursive: true, force: true });
       let t = performance.now();
       await splitTable(job, paths, { table, snapshotDt: SNAPSHOT, fileCount: 1, keyColumn: KEY }, ctx.signal);
       steps.split += elapsed(t);
@@ -66,13 +78,12 @@ async function engineRound(config: FlywheelConfig, home: string, tables: SourceT
       const validation = await backend.bucketed.validateBucketedTable(request, ctx);
       steps.validate += elapsed(t);
       if (validation.problems.length > 0) throw new Error(`engine validation of ${table.name}: ${validation.problems.join('; ')}`);
-    }
-  } finally {
-    await backend.close();
-    await job.close();
-  }
-  steps.total = steps.split + steps.bucket + steps.validate;
-  return steps;
+    },
+    async close() {
+      await backend.close();
+      await job.close();
+    },
+  };
 }
 
 /** Parquet files below `dir` (one level of partition folders), sorted. */
@@ -82,43 +93,41 @@ async function partitionFiles(dir: string): Promise<string[]> {
 }
 
 /** The same statements straight in one DuckDB instance: COPY … PARTITION_BY twice, then the validation reads. */
-async function directRound(config: FlywheelConfig, home: string, tables: SourceTable[]): Promise<Steps> {
+async function directRunner(config: FlywheelConfig, home: string): Promise<Runner> {
   const paths = new LakePaths(config, home);
   const out = await mkdtemp(path.join(home, 'direct-'));
   const db = await DuckDBInstance.create(':memory:', { threads: String(config.local.threads ?? os.availableParallelism()), memory_limit: config.local.memoryLimit });
   const conn = await db.connect();
-  const steps = { split: 0, bucket: 0, validate: 0, total: 0 };
-  try {
-    await conn.run('SET partitioned_write_max_open_files = 512');
-    registerHiveHashFunctions(conn);
-    for (const table of tables) {
+  await conn.run('SET partitioned_write_max_open_files = 512');
+  registerHiveHashFunctions(conn);
+  const write = (selectSql: string, slice: string, count: number, outDir: string) => sliceCopySql({ selectSql, slice, count, outDir, fileName: String }, outDir);
+  return {
+    async table(table, steps) {
       const sources = (await listDataFiles(paths.sourcePartition(table, SNAPSHOT))).map((f) => f.path);
-      const stagedDir = path.join(out, table.name, 'staged');
-      const bucketDir = path.join(out, table.name, 'bucketed');
-      await mkdir(path.join(out, table.name));
-      const write = (selectSql: string, slice: string, count: number, outDir: string) => sliceCopySql({ selectSql, slice, count, outDir, fileName: String }, outDir);
+      const dir = path.join(out, table.name);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
       let t = performance.now();
-      await conn.run(write(`SELECT * FROM ${readParquetSql(sources)}`, duckHashSlice(KEY, 1), 1, stagedDir));
+      await conn.run(write(`SELECT * FROM ${readParquetSql(sources)}`, duckHashSlice(KEY, 1), 1, path.join(dir, 'staged')));
       steps.split += elapsed(t);
       t = performance.now();
-      const staged = await partitionFiles(stagedDir);
-      await conn.run(write(`SELECT * FROM ${readParquetSql(staged)}`, hiveBucketSql(KEY, 'string', BUCKETS), BUCKETS, bucketDir));
+      const staged = await partitionFiles(path.join(dir, 'staged'));
+      await conn.run(write(`SELECT * FROM ${readParquetSql(staged)}`, hiveBucketSql(KEY, 'string', BUCKETS), BUCKETS, path.join(dir, 'bucketed')));
       steps.bucket += elapsed(t);
       t = performance.now();
-      const files = await partitionFiles(bucketDir);
+      const files = await partitionFiles(path.join(dir, 'bucketed'));
       const fileBuckets = files.map((f) => [f, Number(/=(\d+)\//.exec(f)?.[1])] as const);
       await conn.run(`SELECT count(*) FROM ${readParquetSql(staged)}`);
       await conn.run(bucketLayoutSql(fileBuckets, KEY, 'string', BUCKETS));
       await conn.run(rowsPerFileSql(files));
       steps.validate += elapsed(t);
-    }
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-    await rm(out, { recursive: true, force: true });
-  }
-  steps.total = steps.split + steps.bucket + steps.validate;
-  return steps;
+    },
+    async close() {
+      conn.closeSync();
+      db.closeSync();
+      await rm(out, { recursive: true, force: true });
+    },
+  };
 }
 
 function median(xs: number[]): number {
@@ -153,8 +162,21 @@ export async function benchEngineRatio(options: { tables?: number; rows?: number
     const engineRuns: Steps[] = [];
     const directRuns: Steps[] = [];
     for (let round = 0; round < rounds; round++) {
-      engineRuns.push(await engineRound(config, home, tables, round));
-      directRuns.push(await directRound(config, home, tables));
+      const [engine, direct] = [await engineRunner(config, home, round), await directRunner(config, home)];
+      const [e, d] = [noSteps(), noSteps()];
+      try {
+        // Table by table, the order swapped every time: load from other processes hits both alike.
+        for (const [index, table] of tables.entries()) {
+          const pair = [() => engine.table(table, e), () => direct.table(table, d)];
+          for (const run of (round + index) % 2 === 0 ? pair : pair.reverse()) await run();
+        }
+      } finally {
+        await engine.close();
+        await direct.close();
+      }
+      for (const steps of [e, d]) steps.total = steps.split + steps.bucket + steps.validate;
+      engineRuns.push(e);
+      directRuns.push(d);
     }
     const engine = medianSteps(engineRuns);
     const direct = medianSteps(directRuns);
@@ -167,6 +189,7 @@ export async function benchEngineRatio(options: { tables?: number; rows?: number
       ratio: Number((engine.total / direct.total).toFixed(2)),
       engineTotals: engineRuns.map((r) => round3(r.total)),
       directTotals: directRuns.map((r) => round3(r.total)),
+      roundRatios: engineRuns.map((r, i) => Number((r.total / directRuns[i]!.total).toFixed(2))),
       load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     };
   } finally {
@@ -177,10 +200,10 @@ export async function benchEngineRatio(options: { tables?: number; rows?: number
 export function formatEngineRatio(r: EngineRatioResult): string {
   const steps = (s: Steps) => `split ${s.split}s · bucket ${s.bucket}s · validate ${s.validate}s = ${s.total}s`;
   return (
-    `  engine ratio (${r.tables} tables × ${r.rowsPerTable.toLocaleString('en-US')} rows, 256 buckets, median of ${r.rounds} alternated rounds, load ${r.load}):\n` +
+    `  engine ratio (${r.tables} tables × ${r.rowsPerTable.toLocaleString('en-US')} rows, 256 buckets, median of ${r.rounds} rounds, alternated per table, load ${r.load}):\n` +
     `    local engine  ${steps(r.engine)}   rounds ${r.engineTotals.join(' / ')}\n` +
     `    direct DuckDB ${steps(r.direct)}   rounds ${r.directTotals.join(' / ')}\n` +
-    `    ratio ${r.ratio}× (target ≤ ${TARGET_ENGINE_OVER_DIRECT}×)`
+    `    ratio ${r.ratio}× (target ≤ ${TARGET_ENGINE_OVER_DIRECT}×; per round ${r.roundRatios.join(' / ')})`
   );
 }
 

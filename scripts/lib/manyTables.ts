@@ -41,6 +41,8 @@ export interface ManyTablesResult {
   mostEvents: Pick<HistoryStats, 'workflowId' | 'events'>;
   largestPayload: { bytes: number; workflowId: string; at: string };
   workerPeakRssMb: number;
+  /** Largest V8 heapUsed in the worker's memory log (main isolate). */
+  workerPeakHeapMb: number;
   serverWarnings: string[];
 }
 
@@ -126,11 +128,18 @@ export async function benchManyTables(n: number, options: { rowsPerTable?: numbe
     await writeFile(configFile, JSON.stringify(config)); // JSON is YAML
 
     const worker = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'flywheel.js'), 'worker', '--config', configFile], {
-      env: { ...process.env, FLYWHEEL_HOME: home, TEMPORAL_ADDRESS: server.address },
+      // The worker's own memory log (FLYWHEEL_MEMORY_LOG) says how much of its peak is V8 heap.
+      env: { ...process.env, FLYWHEEL_HOME: home, TEMPORAL_ADDRESS: server.address, FLYWHEEL_MEMORY_LOG: process.env.FLYWHEEL_MEMORY_LOG || '2' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let workerLog = '';
-    worker.stderr.on('data', (d: Buffer) => (workerLog = (workerLog + d.toString()).slice(-4000)));
+    let peakHeapMb = 0;
+    worker.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      for (const m of text.matchAll(/ memory pid=\d+ rss=[\d.]+MB heapUsed=([\d.]+)MB/g)) peakHeapMb = Math.max(peakHeapMb, Number(m[1]));
+      if (process.env.BENCH_MEMORY_TRACE) process.stderr.write(text.split('\n').filter((l) => l.includes(' memory pid=')).map((l) => `${l}\n`).join(''));
+      workerLog = (workerLog + text).slice(-4000);
+    });
     const exited = new Promise<number>((resolve) => worker.on('exit', (code) => resolve(code ?? 1)));
     try {
       for (let i = 0; !workerLog.includes('polling'); i++) {
@@ -167,6 +176,7 @@ export async function benchManyTables(n: number, options: { rowsPerTable?: numbe
         mostEvents: { workflowId: byEvents.workflowId, events: byEvents.events },
         largestPayload: { bytes: byPayload.largestPayloadBytes, workflowId: byPayload.workflowId, at: byPayload.largestPayloadAt },
         workerPeakRssMb,
+        workerPeakHeapMb: Math.round(peakHeapMb),
         serverWarnings: warnings,
       };
     } finally {
@@ -206,7 +216,7 @@ export function formatManyTables(r: ManyTablesResult): string {
     `  ${r.tables} tables × ${r.rowsPerTable} rows → ${r.bucketCount} buckets: ${r.status} in ${r.wallSeconds.toFixed(1)}s ` +
     `(direct DuckDB ${r.directDuckDbSeconds.toFixed(1)}s, ratio ${r.ratio}×) · ${r.workflowRuns} workflow runs · ` +
     `largest history ${r.largestHistory.events} events / ${kb(r.largestHistory.bytes)} · largest payload ${kb(r.largestPayload.bytes)} ` +
-    `(${r.largestPayload.at.split('.')[0]}) · worker peak ${r.workerPeakRssMb} MB · ${r.serverWarnings.length} server warning(s)`
+    `(${r.largestPayload.at.split('.')[0]}) · worker peak ${r.workerPeakRssMb} MB (heap ${r.workerPeakHeapMb} MB) · ${r.serverWarnings.length} server warning(s)`
   );
 }
 

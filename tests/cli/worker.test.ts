@@ -52,7 +52,7 @@ describe('flywheel worker', () => {
       expect(stderr, stderr).toContain(`polling flywheel-${h.config.environment}`);
       // The wrapper's re-run (bin/flywheel.js) carries the young-generation cap; FLYWHEEL_MEMORY_LOG lines come from it.
       const worker = await childOf(child.pid!);
-      expect(worker?.args).toContain('--max-semi-space-size=2');
+      expect(worker?.args).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--expose-gc']));
       expect(stderr).toMatch(new RegExp(`memory pid=${worker?.pid} rss=[\\d.]+MB heapUsed=[\\d.]+MB .* peakRss=[\\d.]+MB`));
 
       await h.client.workflow.execute('monthlyRefresh', {

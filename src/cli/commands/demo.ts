@@ -112,13 +112,15 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   await checkAgainstLake(ctx.config, ctx.home, driftRun ? { ...request, snapshotDt: driftRun.baseSnapshotDt } : request, 'seeded');
 
   // Loaded only now: a bad argument above fails fast, without the worker, the Temporal core or DuckDB.
-  const [{ createFlywheelWorker }, { prebuiltWorkflowBundle }, { installRuntime }, { startMemoryLog }] = await Promise.all([
+  const [{ createFlywheelWorker }, { prebuiltWorkflowBundle }, { installRuntime }, { startMemoryLog }, { startHeapTrim }] = await Promise.all([
     import('../../workers/createWorker.js'),
     import('../../workers/workflowBundle.js'),
     import('../../workers/runtime.js'),
     import('../../workers/memoryLog.js'),
+    import('../../workers/heapTrim.js'),
   ]);
   const memoryLog = startMemoryLog(); // the demo's worker runs in this process
+  const heapTrim = startHeapTrim();
   installRuntime(ctx.config.observability, 'WARN'); // progress owns the terminal
   const explicitAddress = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
   const { address, uiBase, server } = await obtainDemoServer({
@@ -159,5 +161,6 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     await connection.close();
     await server?.stop();
     memoryLog.stop();
+    heapTrim.stop();
   }
 }

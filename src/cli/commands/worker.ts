@@ -1,5 +1,6 @@
 import { createFlywheelWorker } from '../../workers/createWorker.js';
 import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
+import { startHeapTrim } from '../../workers/heapTrim.js';
 import { startMemoryLog } from '../../workers/memoryLog.js';
 import { installRuntime } from '../../workers/runtime.js';
 import { EXIT_OK } from '../errors.js';
@@ -10,6 +11,7 @@ import { loadContext, type CommonOptions } from '../options.js';
 export async function workerCommand(options: CommonOptions): Promise<number> {
   const ctx = loadContext(options);
   const memoryLog = startMemoryLog(); // FLYWHEEL_MEMORY_LOG=<seconds>; a bad value exits 2 before anything starts
+  const heapTrim = startHeapTrim();
   installRuntime(ctx.config.observability);
   const connection = await connectWorkerForCli(ctx.config);
   const workflowBundle = await prebuiltWorkflowBundle(ctx.home);
@@ -25,6 +27,7 @@ export async function workerCommand(options: CommonOptions): Promise<number> {
     await worker.close();
     await connection.close();
     memoryLog.stop();
+    heapTrim.stop();
   }
   return EXIT_OK;
 }
