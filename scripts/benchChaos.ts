@@ -125,11 +125,19 @@ async function waitForResumption(handle: WorkflowHandle, interrupted: Interrupte
   }
 }
 
-/** Live job processes of this home (from the runs' claims and records). */
+/**
+ * Live job processes of this home, from the runs' records and claims: a job process writes its pid into
+ * the record only once it runs, the worker writes it into the attempt's claim as soon as it spawned it.
+ */
 async function liveJobProcesses(config: FlywheelConfig, home: string): Promise<number[]> {
   const store = new JobRecordStore(home);
   const records = (await Promise.all([config.jobs.infobaseSplitAndBucket, config.jobs.addressableBucket].map((j) => store.list(j)))).flat();
-  return records.filter((r) => !r.completedAt && r.pid && processRuns(r.pid)).map((r) => r.pid!);
+  const pids = new Set<number>();
+  for (const r of records.filter((r) => !r.completedAt)) {
+    const claim = await store.latestClaim(r.jobName, r.runId, r.attempt ?? 1);
+    for (const pid of [r.pid, claim?.pid]) if (pid && processRuns(pid)) pids.add(pid);
+  }
+  return [...pids];
 }
 
 interface RunResult {
