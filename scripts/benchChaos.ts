@@ -67,49 +67,77 @@ const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefin
 const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
 interface Interrupted {
+  /** The refresh or one of its `refreshBatch` children (where the table stages run since batching). */
+  workflowId: string;
   activityId: string;
   attempt: number;
 }
 
+type PendingActivity = NonNullable<Awaited<ReturnType<WorkflowHandle['describe']>>['raw']['pendingActivities']>[number];
+
+/** The refresh's state and the pending activities of it and of its running batch children. */
+async function pendingActivities(handle: WorkflowHandle): Promise<{ running: boolean; workflowIds: string[]; activities: { workflowId: string; activity: PendingActivity }[] }> {
+  const description = await handle.describe();
+  const children = (description.raw.pendingChildren ?? []).map((c) => c.workflowId!).filter(Boolean);
+  const own = (description.raw.pendingActivities ?? []).map((activity) => ({ workflowId: handle.workflowId, activity }));
+  const nested = await Promise.all(
+    children.map(async (id) => {
+      const child = await client.workflow.getHandle(id).describe().catch(() => undefined);
+      return (child?.raw.pendingActivities ?? []).map((activity) => ({ workflowId: id, activity }));
+    }),
+  );
+  return { running: description.status.name === 'RUNNING', workflowIds: [handle.workflowId, ...children], activities: [...own, ...nested.flat()] };
+}
+
 /** Activities running (started) at the moment of the kill: the stage that was interrupted. */
-async function runningActivities(handle: WorkflowHandle): Promise<Interrupted[]> {
-  const pending = (await handle.describe()).raw.pendingActivities ?? [];
-  return pending
-    .filter((a) => a.state === STARTED)
-    .map((a) => ({ activityId: a.activityId!, attempt: a.attempt ?? 1 }));
+function runningActivities(pending: Awaited<ReturnType<typeof pendingActivities>>): Interrupted[] {
+  return pending.activities
+    .filter(({ activity }) => activity.state === STARTED)
+    .map(({ workflowId, activity }) => ({ workflowId, activityId: activity.activityId!, attempt: activity.attempt ?? 1 }));
 }
 
 /**
  * When the interrupted stage is running again: every activity that was running at the kill has a new
- * attempt started (or has finished), or — a kill between activities — the new worker completed a task.
+ * attempt started (or has finished), or — a kill between activities — the new worker completed a task
+ * of the refresh or of one of its batches.
  */
 async function waitForResumption(handle: WorkflowHandle, interrupted: Interrupted[], since: number): Promise<number> {
   for (;;) {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return Date.now();
-    const pending = new Map((description.raw.pendingActivities ?? []).map((a) => [a.activityId!, a]));
+    const now = await pendingActivities(handle);
+    if (!now.running) return Date.now();
+    const pending = new Map(now.activities.map(({ workflowId, activity }) => [`${workflowId}/${activity.activityId}`, activity]));
     if (interrupted.length > 0) {
-      const resumed = interrupted.map(({ activityId, attempt }) => {
-        const now = pending.get(activityId);
-        if (!now) return Date.now(); // finished
-        const started = now.state === STARTED;
-        return started && (now.attempt ?? 1) > attempt ? millis(now.lastStartedTime) : undefined;
+      const resumed = interrupted.map(({ workflowId, activityId, attempt }) => {
+        const activity = pending.get(`${workflowId}/${activityId}`);
+        if (!activity) return Date.now(); // finished
+        const started = activity.state === STARTED;
+        return started && (activity.attempt ?? 1) > attempt ? millis(activity.lastStartedTime) : undefined;
       });
       if (resumed.every((t) => t !== undefined)) return Math.max(...resumed);
     } else {
-      const { events } = await handle.fetchHistory();
-      const done = (events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes && millis(e.eventTime) >= since);
-      if (done.length > 0) return millis(done[0]!.eventTime);
+      for (const id of now.workflowIds) {
+        const { events } = await client.workflow.getHandle(id).fetchHistory();
+        const done = (events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes && millis(e.eventTime) >= since);
+        if (done.length > 0) return millis(done[0]!.eventTime);
+      }
     }
     await delay(200);
   }
 }
 
-/** Live job processes of this home (from the runs' claims and records). */
+/**
+ * Live job processes of this home, from the runs' records and claims: a job process writes its pid into
+ * the record only once it runs, the worker writes it into the attempt's claim as soon as it spawned it.
+ */
 async function liveJobProcesses(config: FlywheelConfig, home: string): Promise<number[]> {
   const store = new JobRecordStore(home);
   const records = (await Promise.all([config.jobs.infobaseSplitAndBucket, config.jobs.addressableBucket].map((j) => store.list(j)))).flat();
-  return records.filter((r) => !r.completedAt && r.pid && processRuns(r.pid)).map((r) => r.pid!);
+  const pids = new Set<number>();
+  for (const r of records.filter((r) => !r.completedAt)) {
+    const claim = await store.latestClaim(r.jobName, r.runId, r.attempt ?? 1);
+    for (const pid of [r.pid, claim?.pid]) if (pid && processRuns(pid)) pids.add(pid);
+  }
+  return [...pids];
 }
 
 interface RunResult {
@@ -173,12 +201,11 @@ try {
     const startedAt = Date.now();
     const killAfter = Math.round((0.03 + 0.9 * rand()) * undisturbedMs);
     await delay(killAfter);
-    const description = await handle.describe();
-    const killedDuring =
-      description.status.name !== 'RUNNING'
-        ? 'after the run had finished'
-        : [...new Set((description.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?'))].join('+') || 'between activities';
-    const interrupted = description.status.name === 'RUNNING' ? await runningActivities(handle) : [];
+    const atKill = await pendingActivities(handle);
+    const killedDuring = !atKill.running
+      ? 'after the run had finished'
+      : [...new Set(atKill.activities.map(({ activity }) => activity.activityType?.name ?? '?'))].join('+') || 'between activities';
+    const interrupted = atKill.running ? runningActivities(atKill) : [];
     const jobPids = args['kill-jobs'] ? await liveJobProcesses(config, home) : [];
     const killedAt = Date.now();
     await worker.kill('SIGKILL');
@@ -197,7 +224,7 @@ try {
       dataErrors: [],
     };
     try {
-      if (description.status.name === 'RUNNING') {
+      if (atKill.running) {
         const progress = await waitForResumption(handle, interrupted, pollingAt);
         result.recoveryFromWorkerSeconds = seconds(Math.max(0, progress - pollingAt));
         result.recoveryFromKillSeconds = seconds(progress - killedAt);

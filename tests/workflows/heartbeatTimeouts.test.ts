@@ -1,8 +1,8 @@
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
 
-const EventType = temporal.api.enums.v1.EventType;
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 /** Activity type → heartbeat timeouts (seconds; 0 = none) of every activity a workflow scheduled. */
 async function scheduledHeartbeats(h: RefreshHarness, workflowId: string): Promise<Map<string, Set<number>>> {

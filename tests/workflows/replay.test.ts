@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -9,12 +10,18 @@ const HISTORIES = path.join(import.meta.dirname, '..', 'fixtures', 'histories');
 /**
  * Replays recorded histories (scripts/record-history.ts) against today's workflow code: a change
  * that would break running workflows (a new activity call order, a removed timer…) fails here.
+ * A history recorded with `<file>.workflow-id` beside it replays under that id (batched refreshes
+ * name their children and signal their parent by it).
  */
 describe('workflow replay', async () => {
   const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json')).sort();
 
-  it('has recorded histories to replay', () => {
+  it('has recorded histories to replay, batched refreshes (parent runs and batch children) among them', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-batched-succeeded.json', 'monthlyRefresh-batched-succeeded-pass1-batch1.json']));
+    expect(files.filter((f) => f.startsWith('monthlyRefresh-batched-reprocessed-run'))).toHaveLength(2); // continued as new
+    // Recorded with the workflows as of 0ac11d2, before the flywheel-sized-heartbeats patch.
+    expect(files.filter((f) => f.startsWith('monthlyRefresh-batched@0ac11d2-')).length).toBeGreaterThanOrEqual(8);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
@@ -23,6 +30,9 @@ describe('workflow replay', async () => {
     const history = historyFromJSON(recorded);
     const codePath = inject('workflowBundlePath');
     if (!codePath) throw new Error('globalSetup provided no workflow bundle');
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath } }, history, workflowId ?? file)).resolves.toBeUndefined();
+    // Or in `<file>.workflow-id` beside it (the batched recordings).
+    const idFile = path.join(HISTORIES, file.replace(/\.json$/, '.workflow-id'));
+    const recordedId = workflowId ?? (existsSync(idFile) ? (await readFile(idFile, 'utf8')).trim() : undefined);
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath } }, history, recordedId ?? file)).resolves.toBeUndefined();
   });
 });

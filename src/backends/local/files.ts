@@ -112,8 +112,35 @@ export async function swapDirectory(built: string, target: string): Promise<void
 
 /** Writes JSON through a temp file + rename, so a crash never leaves half a record. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** `<file>.<writer pid>.<nonce>.tmp` (the nonce was a timestamp in older temp names). */
+const TEMP_NAME = /^\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Writes `text` to `file` through a temp file + rename, so a crash never leaves half a file. The temp
+ * name carries the writer's pid, and temps beside `file` whose writer no longer runs (a killed worker's)
+ * are removed first: the next write of the same document sweeps them (a retried activity rewrites it).
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  await fs.mkdir(dir, { recursive: true });
+  for (const name of await fs.readdir(dir)) {
+    const writer = name.startsWith(`${base}.`) ? TEMP_NAME.exec(name.slice(base.length))?.[1] : undefined;
+    if (writer && !processExists(Number(writer))) await fs.rm(path.join(dir, name), { force: true });
+  }
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(temp, text);
   await fs.rename(temp, file);
 }

@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertRelativePath, type RunManifests } from '../../ports/runManifests.js';
+import { writeFileAtomic } from './files.js';
 
-/** Run documents as JSON files under `<home>/runs/<workflowId>/<runId>/`, written atomically (temp + rename). */
+/** Run documents as JSON files under `<home>/runs/<workflowId>/<runId>/`, written atomically (temp + rename, see writeFileAtomic). */
 export class LocalRunManifests implements RunManifests {
   private readonly root: string;
 
@@ -20,11 +21,8 @@ export class LocalRunManifests implements RunManifests {
   }
 
   async write(runKey: string, document: string, value: unknown): Promise<void> {
-    const file = this.file(runKey, document);
-    await mkdir(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(partial, JSON.stringify(value));
-    await rename(partial, file);
+    // A killed writer's temp file is swept by the next write of the document (a retried activity's).
+    await writeFileAtomic(this.file(runKey, document), JSON.stringify(value));
   }
 
   async read<T>(runKey: string, document: string): Promise<T | undefined> {
