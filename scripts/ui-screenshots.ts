@@ -27,6 +27,7 @@ import { waitForRunState } from '../src/client/status.js';
 import { startDevServer, type DevServer } from '../src/temporal/devServer.js';
 import { createFlywheelWorker, type FlywheelWorker } from '../src/workers/createWorker.js';
 import { FLYWHEEL_SEARCH_ATTRIBUTES } from '../src/workflows/searchAttributes.js';
+import { MARKDOWN_LINE_MAX } from '../src/workflows/refreshMarkdown.js';
 import { Browser } from './lib/chromium.js';
 import { corruptSourceFile } from './lib/corruptSource.js';
 import { HoldPoints } from './lib/holdPoints.js';
@@ -78,13 +79,25 @@ const OVERFLOW_PROBE = `(() => {
     wide('details frame', doc.scrollingElement);
     for (const e of doc.body.querySelectorAll('*')) if (e.clientWidth > 0 && getComputedStyle(e).display !== 'inline') wide('details ' + e.tagName.toLowerCase(), e);
   }
-  return { found, cardFound: Boolean(frame), cardWidth: frame ? frame.clientWidth : 0 };
+  // How many monospace characters a line of the card's <pre> can hold (MARKDOWN_LINE_MAX must not exceed it).
+  let lineChars = 0;
+  const pre = frame && frame.contentDocument.querySelector('pre');
+  if (pre) {
+    const probe = frame.contentDocument.createElement('span');
+    probe.textContent = 'M'.repeat(100);
+    pre.appendChild(probe);
+    const style = getComputedStyle(pre);
+    lineChars = Math.floor((pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)) / (probe.getBoundingClientRect().width / 100));
+    probe.remove();
+  }
+  return { found, cardFound: Boolean(frame), cardWidth: frame ? frame.clientWidth : 0, lineChars };
 })()`;
 
 interface Overflow {
   found: { what: string; scrollWidth: number; clientWidth: number; text?: string }[];
   cardFound: boolean;
   cardWidth: number;
+  lineChars: number;
 }
 
 async function heldPoints(folder: string): Promise<string[]> {
@@ -155,7 +168,8 @@ try {
     if (!check) return;
     const overflow = await browser!.evaluate<Overflow>(OVERFLOW_PROBE);
     if (!overflow.cardFound) problems.push(`${name}: no current-details card found on the page`);
-    else say(`${name}: the current-details card is ${overflow.cardWidth}px wide`);
+    else say(`${name}: the current-details card is ${overflow.cardWidth}px wide; its monospace lines hold ${overflow.lineChars} characters (Flywheel writes ≤ ${MARKDOWN_LINE_MAX})`);
+    if (overflow.cardFound && overflow.lineChars < MARKDOWN_LINE_MAX) problems.push(`${name}: the card holds ${overflow.lineChars} monospace characters a line, fewer than MARKDOWN_LINE_MAX ${MARKDOWN_LINE_MAX}`);
     for (const o of overflow.found) problems.push(`${name}: ${o.what} is ${o.scrollWidth}px wide in a ${o.clientWidth}px box${o.text ? ` ("${o.text}")` : ''}`);
   };
 
@@ -188,7 +202,7 @@ try {
   if (!batch?.workflowId || !batch.runId) throw new Error(`${active.workflowId} has no running batch child`);
   await browser.goto(url(batch.workflowId, batch.runId, 'history'));
   await openTab('Pending Activities');
-  await browser.waitFor(pageShows('CTAS'), 'the pending CTAS activities');
+  await browser.waitFor(pageShows('createBucketedTable'), 'the pending CTAS activities');
   await shoot('4-batch-pending-activities', false);
   await openTab('Timeline');
   await browser.waitFor(pageShows('CTAS'), 'the batch’s timeline');
