@@ -6,6 +6,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  upsertSearchAttributes,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { z } from 'zod';
@@ -71,6 +72,8 @@ export async function scheduledRefresh(rawInput: ScheduledRefreshInput): Promise
   const { snapshotDt } = patched('flywheel-schedule-finds-snapshot-only')
     ? await findSnapshot({ environment, tables })
     : await discoverSnapshot({ environment, tables });
+  // The wrapper is found by its snapshot too (`FlywheelSnapshotDt = "…"` lists both runs); new runs only.
+  if (patched('flywheel-schedule-search-attributes')) upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: snapshotDt }]);
   const childId = refreshWorkflowId(environment, snapshotDt);
   const base = { snapshotDt, refreshWorkflowId: childId };
 
