@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 
 export interface ExplainedFailure {
@@ -10,7 +10,7 @@ export interface ExplainedFailure {
 
 /** Digs the operator-relevant cause out of Temporal's wrapping (workflow → activity → application). */
 export function explainFailure(error: unknown): ExplainedFailure {
-  let current: unknown = error instanceof WorkflowFailedError && error.cause ? error.cause : error;
+  let current: unknown = (error instanceof WorkflowFailedError || error instanceof WorkflowUpdateFailedError) && error.cause ? error.cause : error;
   while (current instanceof ActivityFailure && current.cause) current = current.cause;
   if (current instanceof ApplicationFailure) {
     return { type: current.type ?? undefined, message: current.message, details: current.details ?? undefined };

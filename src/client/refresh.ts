@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { taskQueueFor, type FlywheelConfig } from '../config/schema.js';
 import type { RefreshPlan } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { refreshWorkflowId } from '../domain/workflowIds.js';
-import { statusQuery } from '../workflows/definitions.js';
+import { planUpdate, statusQuery } from '../workflows/definitions.js';
 import type { RefreshStatus } from '../workflows/refreshTracker.js';
 import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from '../workflows/searchAttributes.js';
 import { explainFailure } from './failures.js';
@@ -16,19 +16,23 @@ export interface RefreshRequest {
 
 /**
  * Runs discovery on the worker (workflow `planRefresh`): the snapshot and sizing a refresh would use.
- * The planning execution is deleted once answered, so dry runs and `flywheel run` leave no extra
- * rows in the workflow list (best effort: a cluster that refuses deletion keeps it until retention).
+ * Started with update-with-start (update `plan`), so the answer comes back while the execution is
+ * still open; it is then deleted at once, and dry runs and `flywheel run` leave no rows in the
+ * workflow list (deleting a closed run took 30–60 s to leave the list). Best effort: a cluster that
+ * refuses deletion keeps it until retention.
  */
 export async function planRefresh(client: Client, config: FlywheelConfig, request: RefreshRequest): Promise<RefreshPlan> {
   const workflowId = `flywheel-${config.environment}-plan-${randomUUID()}`;
+  const startWorkflowOperation = new WithStartWorkflowOperation('planRefresh', {
+    taskQueue: taskQueueFor(config),
+    workflowId,
+    workflowIdConflictPolicy: 'FAIL',
+    args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
+    workflowExecutionTimeout: '10m',
+    staticSummary: `Plan a refresh of ${config.environment} (deleted once answered)`,
+  });
   try {
-    return await client.workflow.execute('planRefresh', {
-      taskQueue: taskQueueFor(config),
-      workflowId,
-      args: [{ environment: config.environment, snapshotDt: request.snapshotDt, tables: request.tables }],
-      workflowExecutionTimeout: '10m',
-      staticSummary: `Plan a refresh of ${config.environment} (deleted once answered)`,
-    });
+    return await client.workflow.executeUpdateWithStart(planUpdate, { startWorkflowOperation });
   } finally {
     await client.workflowService
       .deleteWorkflowExecution({ namespace: config.temporal.namespace, workflowExecution: { workflowId } })

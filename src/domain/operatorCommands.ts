@@ -54,3 +54,55 @@ export function nextCommands({ workflowId, snapshotDt, failedTables, awaitingApp
     `temporal workflow signal --workflow-id ${workflowId} --name abandon --input '{"reason":"…"}'`,
   ];
 }
+
+/**
+ * A shell command as `\`-continued lines of at most `width` characters, split before its ` --`
+ * options (then at spaces): still copy-paste ready, and readable in the Web UI's narrow
+ * current-details card. A single word longer than `width` stays whole on its own line, and nothing
+ * is broken inside quotes (a `\` there would change the payload).
+ */
+export function wrapCommand(command: string, width: number): string[] {
+  if (command.length <= width) return [command];
+  const parts = shellWords(command).reduce<string[]>((acc, word) => {
+    if (word.startsWith('--') || acc.length === 0) acc.push(word);
+    else acc[acc.length - 1] += ` ${word}`;
+    return acc;
+  }, []);
+  const words = parts.flatMap((part, i) => {
+    const indent = i === 0 ? '' : '  ';
+    if (indent.length + part.length + 2 <= width) return [part];
+    return shellWords(part);
+  });
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    const indent = lines.length ? 2 : 0;
+    if (line && indent + next.length + 2 > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.map((l, i) => `${i ? '  ' : ''}${l}${i < lines.length - 1 ? ' \\' : ''}`);
+}
+
+/** Splits at spaces outside '…' and "…" quotes. */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === ' ') {
+      if (word) words.push(word);
+      word = '';
+      continue;
+    }
+    word += ch;
+  }
+  if (word) words.push(word);
+  return words;
+}

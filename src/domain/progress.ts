@@ -44,11 +44,14 @@ export function currentStage(tables: readonly Pick<TableReport, 'stage' | 'state
  */
 export function causeFirst(message: string): { cause: string; paths: string[] } {
   const paths: string[] = [];
-  const cause = message.replace(/(s3:\/\/[^\s'"`),;]+|(?<![\w.])\/[^\s'"`),;]*\/[^\s'"`),;]+)/g, (path: string) => {
-    if (path.length < 40) return path;
+  const cause = message.replace(/(s3:\/\/[^\s'"`),;]+|(?<![\w.])\/[^\s'"`),;]*\/[^\s'"`),;]+)/g, (match: string) => {
+    // `…/part-00000.parquet:` — the colon (or full stop) ends the sentence, not the path.
+    const path = match.replace(/[:.]+$/, '');
+    const after = match.slice(path.length);
+    if (path.length < 40) return match;
     if (!paths.includes(path)) paths.push(path);
     const base = path.replace(/\/+$/, '').split('/').pop() ?? path;
-    return `…/${base}`;
+    return `…/${base}${after}`;
   });
   return { cause, paths };
 }

@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { FlywheelConfig } from '../config/schema.js';
 import { scheduleDefinitions, type ScheduleDefinition } from './definitions.js';
 
@@ -30,6 +31,8 @@ async function update(client: Client, definition: ScheduleDefinition): Promise<A
       spec: options.spec,
       action: options.action,
       policies: options.policies,
+      // Flywheel's attributes set, any others on the schedule kept.
+      typedSearchAttributes: previous.typedSearchAttributes.updateCopy(options.typedSearchAttributes as SearchAttributePair[]),
       state: { paused, note },
     };
   });

@@ -6,6 +6,19 @@ import { FlywheelEnvironment } from '../workflows/searchAttributes.js';
 import type { z } from 'zod';
 
 export type ScheduleEntry = z.infer<typeof ScheduleEntrySchema>;
+
+/**
+ * Memo key of Flywheel's own note on a schedule. The schedule's state note is what
+ * `temporal schedule toggle --reason` overwrites (the operator's reason); the memo keeps what
+ * Flywheel wrote. Temporal sets a schedule's memo at creation only (no update can change it).
+ */
+export const SCHEDULE_MEMO_KEY = 'flywheel';
+
+export interface ScheduleMemo {
+  note: string;
+  environment: string;
+  kind: ScheduleKind;
+}
 export type ScheduleKind = 'monthlyRefresh' | 'deltaMaintenance';
 
 export interface ScheduleDefinition {
@@ -32,12 +45,17 @@ export function scheduleDefinitions(config: FlywheelConfig): ScheduleDefinition[
   const taskQueue = taskQueueFor(config);
   const build = (kind: ScheduleKind, scheduleId: string, workflowType: string, args: unknown[], summary: string): ScheduleDefinition => {
     const entry = config.schedules[kind];
+    const note = entry.note ?? `managed by flywheel schedules apply (config environment ${env})`;
+    const memo: ScheduleMemo = { note, environment: env, kind };
     return {
       kind,
       scheduleId,
       entry,
       options: {
         scheduleId,
+        memo: { [SCHEDULE_MEMO_KEY]: memo },
+        // On the schedule itself (`temporal schedule list --query 'FlywheelEnvironment = "prod"'`) and on every run it starts.
+        typedSearchAttributes: [{ key: FlywheelEnvironment, value: env }],
         spec: {
           calendars: [
             {
@@ -65,7 +83,7 @@ export function scheduleDefinitions(config: FlywheelConfig): ScheduleDefinition[
         },
         state: {
           paused: entry.paused,
-          note: entry.note ?? `managed by flywheel schedules apply (config environment ${env})`,
+          note,
         },
       },
     };

@@ -1,6 +1,12 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { FlywheelConfig } from '../config/schema.js';
-import { scheduleDefinitions } from './definitions.js';
+import { SCHEDULE_MEMO_KEY, scheduleDefinitions } from './definitions.js';
+
+/** The memo's note, if the memo is Flywheel's (a schedule created before the memo existed has none). */
+function memoNote(memo: unknown): string | undefined {
+  const note = (memo as { note?: unknown } | undefined)?.note;
+  return typeof note === 'string' ? note : undefined;
+}
 
 export interface ScheduleListing {
   scheduleId: string;
@@ -10,7 +16,10 @@ export interface ScheduleListing {
   spec?: string;
   workflowType?: string;
   paused?: boolean;
+  /** The schedule's state note: Flywheel's note, or the operator's last `toggle --reason`. */
   note?: string;
+  /** Flywheel's note from the schedule memo (`flywheel`), kept whatever an operator's toggle wrote. */
+  flywheelNote?: string;
   overlap?: string;
   catchupWindowMs?: number;
   pauseOnFailure?: boolean;
@@ -53,6 +62,7 @@ export async function listSchedules(client: Client, config: FlywheelConfig): Pro
       workflowType: description.action.workflowType,
       paused: description.state.paused,
       note: description.state.note,
+      flywheelNote: memoNote(description.memo?.[SCHEDULE_MEMO_KEY]),
       overlap: description.policies.overlap,
       catchupWindowMs: description.policies.catchupWindow,
       pauseOnFailure: description.policies.pauseOnFailure,

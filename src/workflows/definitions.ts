@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RefreshPlan } from '../domain/plan.js';
 import type { TableState } from '../domain/report.js';
 import type { Stage } from '../domain/tables.js';
 import type { RefreshStatus } from './refreshTracker.js';
@@ -55,3 +56,6 @@ export interface TableProgress {
  * whose stage or state changed, at most every `scale.progressSeconds`. Validated like any signal.
  */
 export const batchProgressSignal = defineSignal<[unknown]>('batchProgress');
+
+/** Update `plan` of `planRefresh` (no arguments): the plan, or the discovery's failure (e.g. `InvalidInput`). */
+export const planUpdate = defineUpdate<RefreshPlan, []>('plan');

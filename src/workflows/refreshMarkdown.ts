@@ -1,6 +1,6 @@
 import { describeBucketSkew, worstBucketSkew } from '../domain/bucketSkew.js';
 import { causeFirst, formatStageProgress, stageProgress, STATE_MARK } from '../domain/progress.js';
-import { formatUtc, nextCommands } from '../domain/operatorCommands.js';
+import { formatUtc, nextCommands, wrapCommand } from '../domain/operatorCommands.js';
 import type { TableReport } from '../domain/report.js';
 import { clip } from '../domain/summarize.js';
 import type { RefreshTracker } from './refreshTracker.js';
@@ -9,6 +9,12 @@ import type { RefreshTracker } from './refreshTracker.js';
 export const MARKDOWN_TABLES_MAX = 60;
 export const MARKDOWN_FAILED_MAX = 10;
 const CAUSE_MAX = 1500;
+/**
+ * Characters per line in the fixed-width blocks. The Web UI 2.54 shows current details in a card
+ * half the page wide: ~448 px of 13 px monospace (7.8 px a character) at a 1280 px window, so 57
+ * characters fit (`npm run ui-screenshots` measures it); longer lines scroll sideways.
+ */
+export const MARKDOWN_LINE_MAX = 56;
 
 const n = (value: number) => value.toLocaleString('en-US');
 
@@ -59,36 +65,48 @@ function gateSection(held: TableReport[]): string {
 
 function commandsSection(tracker: RefreshTracker, failed: TableReport[], held: TableReport[]): string {
   if (tracker.state !== 'awaiting-reprocess' && tracker.state !== 'awaiting-approval') return '';
-  const commands = nextCommands({
-    workflowId: tracker.workflowId,
-    snapshotDt: tracker.snapshotDt,
-    failedTables: failed.map((t) => t.name),
-    awaitingApproval: held.map((t) => t.name),
-  });
+  const wrapped = (failedTables: string[], awaitingApproval: string[]) =>
+    nextCommands({ workflowId: tracker.workflowId, snapshotDt: tracker.snapshotDt, failedTables, awaitingApproval }).map((c) =>
+      wrapCommand(c, MARKDOWN_LINE_MAX),
+    );
+  let commands = wrapped(
+    failed.map((t) => t.name),
+    held.map((t) => t.name),
+  );
+  // Too many names for one line: the reprocess commands without names redo every failed table (the default).
+  if (commands.flat().some((line) => line.length > MARKDOWN_LINE_MAX)) commands = wrapped([], held.map((t) => t.name));
   const title = held.length ? 'approve (with a reason), or fix the source and reprocess' : 'fix the source, then reprocess';
-  return `### Next: ${title}\n\n\`\`\`\n${commands.join('\n')}\n\`\`\``;
+  return `### Next: ${title}\n\n\`\`\`\n${commands.map((lines) => lines.join('\n')).join('\n')}\n\`\`\``;
 }
 
 const pad = (text: string, width: number, right = false) => (right ? text.padStart(width) : text.padEnd(width));
 
-/** The per-table table as a fixed-width block: the UI renders Markdown tables without cell padding. */
+/**
+ * The per-table table as a fixed-width block (the UI renders Markdown tables without cell padding),
+ * at most MARKDOWN_LINE_MAX wide: the mark says the state (legend below), names are cut to fit.
+ */
 function tablesBlock(tables: TableReport[], total: number): string {
-  const rows = tables.map((t) => [
+  const header = ['', 'table', 'stage', 'try', 'rows', 'bkts', 'time'];
+  const right = [false, false, false, true, true, true, true];
+  const cells = tables.map((t) => [
     STATE_MARK[t.state],
-    clip(t.name, 32),
+    t.name,
     t.stage,
-    t.state,
     String(t.attempts),
     t.rowsBucketed === undefined ? '–' : n(t.rowsBucketed),
     t.bucketFiles === undefined ? '–' : n(t.bucketFiles),
     t.durationMs === undefined ? '–' : `${(t.durationMs / 1000).toFixed(1)}s`,
   ]);
-  const header = ['', 'table', 'stage', 'state', 'attempts', 'rows', 'buckets', 'time'];
-  const right = [false, false, false, false, true, true, true, true];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!, right[i])).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const fits = (gap: number) => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) <= MARKDOWN_LINE_MAX;
+  const gap = fits(2) ? 2 : 1;
+  const others = widths.reduce((a, b, i) => (i === 1 ? a : a + b), 0) + gap * (widths.length - 1);
+  widths[1] = Math.max(8, Math.min(widths[1]!, MARKDOWN_LINE_MAX - others));
+  const line = (row: string[]) =>
+    row.map((c, i) => pad(i === 1 && c.length > widths[1]! ? `${c.slice(0, widths[1]! - 1)}…` : c, widths[i]!, right[i])).join(' '.repeat(gap)).trimEnd();
   const more = total > tables.length ? `\n… and ${n(total - tables.length)} more table(s) (query status)` : '';
-  return `\`\`\`\n${[line(header), ...rows.map(line)].join('\n')}${more}\n\`\`\``;
+  const legend = '✘ failed  ⏸ at the gate  ✔ done  … running';
+  return `\`\`\`\n${[line(header), ...cells.map(line)].join('\n')}${more}\n${legend}\n\`\`\``;
 }
 
 /**

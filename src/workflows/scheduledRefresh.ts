@@ -6,6 +6,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  upsertSearchAttributes,
   WorkflowIdReusePolicy,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -75,6 +76,8 @@ export async function scheduledRefresh(rawInput: ScheduledRefreshInput): Promise
   const { snapshotDt } = patched('flywheel-schedule-finds-snapshot-only')
     ? await findSnapshot.executeWithOptions(sizedHeartbeat(findOptions), [{ environment, tables }])
     : await discoverSnapshot({ environment, tables });
+  // The wrapper is found by its snapshot too (`FlywheelSnapshotDt = "…"` lists both runs); new runs only.
+  if (patched('flywheel-schedule-search-attributes')) upsertSearchAttributes([{ key: FlywheelSnapshotDt, value: snapshotDt }]);
   const childId = refreshWorkflowId(environment, snapshotDt);
   const base = { snapshotDt, refreshWorkflowId: childId };
 

@@ -43,6 +43,16 @@ describe('flywheel CLI against a running worker', () => {
 
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/refused the request: the run has already completed/);
+
+    // Planning (`run` and `--dry-run` both planned) leaves no row in the list: each planning execution
+    // answered through its `plan` update and was deleted while still open (a closed one lingers 30–60 s).
+    const planning = `WorkflowType = "planRefresh" AND TaskQueue = "${h.config.temporal.taskQueue}"`;
+    let rows = -1;
+    for (let i = 0; i < 50 && rows !== 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      rows = (await h.client.workflow.count(planning)).count;
+    }
+    expect(rows).toBe(0);
   });
 
   it('exits 2 with the reason for bad input, before or after reaching the worker', async () => {

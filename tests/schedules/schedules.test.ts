@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FlywheelConfig } from '../../src/config/schema.js';
 import type { RunReport } from '../../src/domain/report.js';
 import { deltaMaintenanceScheduleId, monthlyRefreshScheduleId, refreshWorkflowId } from '../../src/domain/workflowIds.js';
+import { SCHEDULE_MEMO_KEY } from '../../src/schedules/definitions.js';
 import { applySchedules, listSchedules } from '../../src/schedules/index.js';
+import { FlywheelEnvironment, FlywheelSnapshotDt, FlywheelStatus } from '../../src/workflows/searchAttributes.js';
 import type { ScheduledRefreshResult } from '../../src/workflows/scheduledRefresh.js';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
 
@@ -63,6 +65,8 @@ describe('schedules on the real dev server', () => {
     expect(second.map((r) => r.action)).toEqual(['updated', 'updated']);
 
     const description = await h.client.schedule.getHandle(refreshId).describe();
+    expect(description.memo?.[SCHEDULE_MEMO_KEY]).toMatchObject({ environment: h.config.environment, kind: 'monthlyRefresh', note: expect.stringContaining('managed by flywheel') });
+    expect(description.typedSearchAttributes.get(FlywheelEnvironment)).toBe(h.config.environment);
     expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 9, end: 9, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }], dayOfMonth: [{ start: 2, end: 2, step: 1 }] });
     expect(description.spec.timezone).toBe('Europe/Berlin');
     expect(description.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 2 * 3600_000, pauseOnFailure: false });
@@ -84,6 +88,9 @@ describe('schedules on the real dev server', () => {
     await applySchedules(h.client, h.config);
     let state = (await h.client.schedule.getHandle(refreshId).describe()).state;
     expect(state).toMatchObject({ paused: true, note: 'incident 42' });
+    // The operator's reason is the state note; Flywheel's note survives in the memo.
+    const [listed] = await listSchedules(h.client, h.config);
+    expect(listed).toMatchObject({ paused: true, note: 'incident 42', flywheelNote: expect.stringContaining('managed by flywheel') });
 
     await temporal('schedule', 'toggle', '--schedule-id', refreshId, '--unpause', '--reason', 'resolved');
     expect((await h.client.schedule.getHandle(refreshId).describe()).state.paused).toBe(false);
@@ -106,6 +113,13 @@ describe('schedules on the real dev server', () => {
       const result = (await h.client.workflow.getHandle(parentId).result()) as ScheduledRefreshResult;
       expect(result).toMatchObject({ outcome: 'refreshed', snapshotDt: '2026-10-01', refreshWorkflowId: childId });
       expect(result.report?.status).toBe('succeeded');
+      // Scheduled runs carry the refresh's search attributes: the wrapper and the refresh are found by snapshot.
+      const wrapper = await h.client.workflow.getHandle(parentId).describe();
+      expect(wrapper.typedSearchAttributes.get(FlywheelEnvironment)).toBe(h.config.environment);
+      expect(wrapper.typedSearchAttributes.get(FlywheelSnapshotDt)).toBe('2026-10-01');
+      const refresh = await h.client.workflow.getHandle(childId).describe();
+      expect(refresh.typedSearchAttributes.get(FlywheelSnapshotDt)).toBe('2026-10-01');
+      expect(refresh.typedSearchAttributes.get(FlywheelStatus)).toBe('succeeded');
       expect(result.maintenance).toMatchObject({ status: 'succeeded', workflowId: `${deltaMaintenanceScheduleId(h.config.environment)}-after-2026-10-01` });
       expect(result.maintenance?.report?.tables[0]).toMatchObject({ table: 'IBE_01', state: 'succeeded', filesRemoved: 0 });
 

@@ -6,8 +6,10 @@ import { corruptSourceFile } from '../../scripts/lib/corruptSource.js';
 import { explainFailure } from '../../src/client/failures.js';
 import { waitForRunState } from '../../src/client/status.js';
 import type { RunReport } from '../../src/domain/report.js';
+import { wrapCommand } from '../../src/domain/operatorCommands.js';
 import { refreshWorkflowId } from '../../src/domain/workflowIds.js';
 import { reprocessUpdate, statusQuery } from '../../src/workflows/definitions.js';
+import { MARKDOWN_LINE_MAX } from '../../src/workflows/refreshMarkdown.js';
 import { createRefreshHarness, type RefreshHarness } from '../support/refreshHarness.js';
 
 const run = promisify(execFile);
@@ -75,7 +77,8 @@ describe('reprocessing a failed table by signal', () => {
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toMatch(/^\*\*Awaiting reprocess until \d{4}-\d\d-\d\d \d\d:\d\d UTC\*\* — 1 of 3 table\(s\) failed/);
       expect(metadata.currentDetails).toContain('- ✘ **MIACS_01** — failed at **split**, attempt 1');
-      expect(metadata.currentDetails).toContain(`temporal workflow update execute --workflow-id ${workflowId} --name reprocess --input '{"tables":["MIACS_01"]}'`);
+      const update = `temporal workflow update execute --workflow-id ${workflowId} --name reprocess --input '{"tables":["MIACS_01"]}'`;
+      expect(metadata.currentDetails).toContain(wrapCommand(update, MARKDOWN_LINE_MAX).join('\n'));
       expect(metadata.currentDetails).toContain('unknown table(s) NOPE_42');
 
       await broken.restore();

@@ -26,7 +26,8 @@ function formatListing(s: ScheduleListing): string {
     `  next       ${s.nextActionTimes.slice(0, 3).join(', ') || '—'}`,
     `  recent     ${s.recentActions.slice(-3).map((a) => `${a.takenAt} ${a.workflowId}`).join('\n             ') || '—'}`,
   ];
-  if (s.note) lines.push(`  note       ${s.note}`);
+  if (s.flywheelNote) lines.push(`  flywheel   ${s.flywheelNote}`);
+  if (s.note && s.note !== s.flywheelNote) lines.push(`  note       ${s.note}${s.paused ? ' (the pause reason)' : ''}`);
   return lines.join('\n');
 }
 

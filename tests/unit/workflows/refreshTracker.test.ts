@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PlannedTable } from '../../../src/domain/plan.js';
+import { MARKDOWN_LINE_MAX } from '../../../src/workflows/refreshMarkdown.js';
 import { RefreshTracker } from '../../../src/workflows/refreshTracker.js';
 
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
@@ -202,9 +203,10 @@ describe('RefreshTracker status, report and markdown', () => {
     expect(md.split('\n')[0]).toBe('**Running** — stage discover · discovering the snapshot');
     expect(md).toContain('Progress: split 0/2 · register 0/2 · check 0/2 · bucket 0/2 · validate 0/2');
     const block = md.slice(md.indexOf('```\n') + 4, md.lastIndexOf('\n```')).split('\n');
-    expect(block[0]).toMatch(/^\s+table\s+stage\s+state\s+attempts\s+rows\s+buckets\s+time$/);
+    expect(block[0]).toMatch(/^\s+table\s+stage\s+try\s+rows\s+bkts\s+time$/);
     // Separate, right-aligned columns with thousands separators: 20,000 rows and 256 buckets never run together.
-    expect(block.find((l) => l.includes('IBE_01'))).toMatch(/IBE_01\s+split\s+pending\s+0\s+20,000\s+256\s+–$/);
+    expect(block.find((l) => l.includes('IBE_01'))).toMatch(/^ {3}IBE_01\s+split\s+0\s+20,000\s+256\s+–$/);
+    expect(block.at(-1)).toBe('✘ failed  ✔ done  … running  (blank) pending');
   });
 
   it('markdown while parked: deadline, failed tables first with the full cause, then the next commands', () => {
@@ -220,11 +222,52 @@ describe('RefreshTracker status, report and markdown', () => {
     expect(md.split('\n')[0]).toBe('**Awaiting reprocess until 2026-11-05 06:00 UTC** — 1 of 2 table(s) failed · snapshot 2026-10-01');
     expect(md).toContain("- ✘ **MIACS_01** — failed at **split**, attempt 1\n\n  Invalid Input Error: File '…/part-00000.parquet' too small to be a Parquet file");
     expect(md).toContain(`path: ${path}`);
-    expect(md).toContain('npx flywheel reprocess --snapshot 2026-10-01 --tables MIACS_01');
-    expect(md).toContain(`temporal workflow update execute --workflow-id wf-1 --name reprocess --input '{"tables":["MIACS_01"]}'`);
+    expect(md).toContain('npx flywheel reprocess --snapshot 2026-10-01 \\\n  --tables MIACS_01');
+    expect(md).toContain(`temporal workflow update execute --workflow-id wf-1 \\\n  --name reprocess --input '{"tables":["MIACS_01"]}'`);
     expect(md.indexOf('MIACS_01')).toBeLessThan(md.indexOf('IBE_01'));
     const block = md.slice(md.lastIndexOf('```\n', md.lastIndexOf('```') - 1));
     expect(block.split("\n")[2]).toMatch(/^✘\s+MIACS_01/); // failed rows first, and marked
+  });
+
+  it('markdown fits the Web UI card: every fixed-width line ≤ MARKDOWN_LINE_MAX, causes whole, failed first', () => {
+    const names = ['addressable_ids', 'A_VERY_LONG_TABLE_NAME_FROM_THE_VENDOR_01', ...Array.from({ length: 30 }, (_, i) => `MIACS_${String(i).padStart(2, '0')}`)];
+    tracker.addTables(names.map((name) => planned(name)));
+    tracker.snapshotDt = '2026-10-01';
+    const longPath = `s3://omc-flywheel-data-us-east-1-prod/opus/infobase_attributes/MIACS_07/snapshot_dt=2026-10-01/part-00000-${'f'.repeat(36)}.snappy.parquet`;
+    for (const name of names.slice(2)) tracker.succeed(name);
+    tracker.update('addressable_ids', { rowsBucketed: 900_000_000, bucketFiles: 256, durationMs: 123_456 });
+    tracker.succeed('addressable_ids');
+    for (const name of ['MIACS_07', 'MIACS_21', 'A_VERY_LONG_TABLE_NAME_FROM_THE_VENDOR_01']) {
+      tracker.update(name, { attempts: 2 });
+      tracker.fail(name, `table ${name}: source file ${longPath}: Invalid Input Error: No magic bytes found at end of file '${longPath}'`);
+    }
+    tracker.state = 'awaiting-reprocess';
+    tracker.reprocessDeadline = '2026-11-05T06:00:00.000Z';
+    const md = tracker.markdown();
+    const blocks = [...md.matchAll(/```\n([\s\S]*?)\n```/g)].map((m) => m[1]!.split('\n'));
+    expect(blocks).toHaveLength(2); // the commands and the per-table block
+    for (const line of blocks.flat()) expect(line.length, line).toBeLessThanOrEqual(MARKDOWN_LINE_MAX);
+    // The full cause, cause first, with the path once after it (not cut, not repeated).
+    expect(md).toContain("table MIACS_07: source file …/part-00000-" + 'f'.repeat(36) + '.snappy.parquet: Invalid Input Error: No magic bytes found');
+    expect(md.split(`path: ${longPath}`)).toHaveLength(4); // once per failed table
+    // Commands name the run and the failed tables, wrapped with `\` continuations.
+    expect(blocks[0]!.filter((l) => l.endsWith(' \\')).length).toBeGreaterThan(0);
+    // Failed rows first in the per-table block, marked; a long name is cut to fit, rows keep their separators.
+    const rows = blocks[1]!.slice(1, -1);
+    expect(rows.slice(0, 3).every((l) => l.startsWith('✘'))).toBe(true);
+    expect(rows.some((l) => /^✘\s+A_VERY_LONG\S*…\s/.test(l))).toBe(true);
+    expect(rows.find((l) => l.includes('addressable_ids'))).toMatch(/ 900,000,000  256 /);
+  });
+
+  it('markdown commands drop the table names (all failed tables) when the names do not fit a line', () => {
+    const names = Array.from({ length: 8 }, (_, i) => `MIACS_${String(i).padStart(2, '0')}`);
+    tracker.addTables(names.map((name) => planned(name)));
+    tracker.snapshotDt = '2026-10-01';
+    for (const name of names) tracker.fail(name, 'boom');
+    tracker.state = 'awaiting-reprocess';
+    const md = tracker.markdown();
+    expect(md).toContain("--input '{}'");
+    expect(md).toContain('npx flywheel reprocess --snapshot 2026-10-01\n');
   });
 
   it('markdown and status stay bounded with thousands of tables and failures', () => {
