@@ -75,6 +75,9 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
       control.reject('abandon', (error as Error).message);
     }
   });
+  // Declared before any handler: setHandler runs a buffered signal's handler at once (a run that continued as new
+  // gets the approvals sent while it reloaded), and a later `const` would not exist yet.
+  const ready = options.isReady ?? (() => true);
   const approvable = (request: ApproveRequest): string[] => {
     if (!options.tablesToApprove) throw new RequestRejected('this run started before the quality gate existed: it holds no table for approval');
     return options.tablesToApprove(request);
@@ -112,7 +115,6 @@ export function installRefreshHandlers(tracker: RefreshTracker, options: Refresh
   );
   // A typo'd signal name (`reprocesss`, `Reprocess`, `cancel`) is recorded, not silently dropped.
   setDefaultSignalHandler((name) => control.reject(name, unknownSignalReason(name)));
-  const ready = options.isReady ?? (() => true);
   setHandler(
     reprocessUpdate,
     async (payload) => {

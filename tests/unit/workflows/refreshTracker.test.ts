@@ -206,7 +206,7 @@ describe('RefreshTracker status, report and markdown', () => {
     expect(block[0]).toMatch(/^\s+table\s+stage\s+try\s+rows\s+bkts\s+time$/);
     // Separate, right-aligned columns with thousands separators: 20,000 rows and 256 buckets never run together.
     expect(block.find((l) => l.includes('IBE_01'))).toMatch(/^ {3}IBE_01\s+split\s+0\s+20,000\s+256\s+–$/);
-    expect(block.at(-1)).toBe('✘ failed  ✔ done  … running  (blank) pending');
+    expect(block.at(-1)).toBe('✘ failed  ⏸ at the gate  ✔ done  … running');
   });
 
   it('markdown while parked: deadline, failed tables first with the full cause, then the next commands', () => {
