@@ -11,6 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/home.js';
+import { processAlive } from './processes.js';
 
 /** A tool installed from PyPI into the venv. */
 export interface VenvTool {
@@ -126,15 +127,6 @@ export async function venvToolWorks(tool: VenvToolName, projectRoot: string = PR
   return 'args' in probe
     ? (await probeExit(binary, probe.args)) === 0
     : (await probeExit(path.join(toolsVenvDir(projectRoot), 'bin', 'python'), ['-c', probe.pythonImport])) === 0;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

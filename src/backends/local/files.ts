@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../../tools/processes.js';
 
 export interface DataFile {
   path: string;
@@ -118,15 +119,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 /** `<file>.<writer pid>.<nonce>.tmp` (the nonce was a timestamp in older temp names). */
 const TEMP_NAME = /^\.(\d+)\.[0-9a-f]+\.tmp$/;
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Writes `text` to `file` through a temp file + rename, so a crash never leaves half a file. The temp
  * name carries the writer's pid, and temps beside `file` whose writer no longer runs (a killed worker's)
@@ -138,7 +130,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await fs.mkdir(dir, { recursive: true });
   for (const name of await fs.readdir(dir)) {
     const writer = name.startsWith(`${base}.`) ? TEMP_NAME.exec(name.slice(base.length))?.[1] : undefined;
-    if (writer && !processExists(Number(writer))) await fs.rm(path.join(dir, name), { force: true });
+    if (writer && !processAlive(Number(writer))) await fs.rm(path.join(dir, name), { force: true });
   }
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await fs.writeFile(temp, text);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../../config/home.js';
+import { processAlive } from '../../tools/processes.js';
 import type { JobProcessClaim, JobRecordStore, JobRunRecord } from './jobRecords.js';
 
 /** The job process's entry (the same extension as this file: `.ts` under tsx, `.js` once compiled). */
@@ -47,11 +48,7 @@ export async function launchJobProcess(store: JobRecordStore, record: JobRunReco
 
 /** Whether `pid` is this run's job process: it exists and (where /proc tells) its command line names the run. */
 async function runsJob(pid: number, runId: string): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!processAlive(pid)) return false;
   const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   return cmdline === undefined || cmdline.split('\0').includes(runId); // a reused pid runs something else
 }
