@@ -17,7 +17,7 @@ import type {
   ValidateTableRequest,
 } from '../../ports/bucketedTables.js';
 import type { OperationContext } from '../../ports/context.js';
-import { ensureCatalogSchema, recordPartition, replaceParquetView } from './catalogSql.js';
+import { ensureCatalogSchema, recordPartition, replaceLocationView } from './catalogSql.js';
 import { abortError, readParquetSql, type DuckEngine } from './duck.js';
 import { isMissing, listDataFiles, removeQuietly, freshBuildLocation, swapDirectory, sweepBuildLeftovers } from './files.js';
 import { writeHashSlices } from './hashSlices.js';
@@ -114,7 +114,7 @@ export class LocalBucketedTables implements BucketedTableBuilder {
     if (ctx.signal.aborted) throw abortError(ctx.signal);
     await this.engine.catalogWrite(async (conn) => {
       await ensureCatalogSchema(conn, database);
-      await replaceParquetView(conn, database, tableName, files);
+      await replaceLocationView(conn, database, tableName, location, files);
       await recordPartition(conn, database, { table: tableName, layer: 'bucketed', snapshotDt, location, files: files.length, rows: build.rows });
     }, ctx.signal);
     ctx.heartbeat({ step: 'view', tableName });

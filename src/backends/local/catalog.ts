@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { assertSnapshotDt } from '../../domain/snapshotDate.js';
 import { stagedTableName } from '../../domain/tables.js';
 import type { RegisteredTable, RegisterStagedTableRequest, StagedTableCatalog } from '../../ports/catalog.js';
-import { ensureCatalogSchema, recordPartition, replaceParquetView, viewColumns } from './catalogSql.js';
+import { ensureCatalogSchema, recordPartition, replaceLocationView, viewColumns } from './catalogSql.js';
 import { parquetRowCount, type DuckEngine } from './duck.js';
 import { listDataFiles } from './files.js';
 import type { LakePaths } from './paths.js';
@@ -42,7 +42,7 @@ export class LocalStagedCatalog implements StagedTableCatalog {
     }));
     return this.engine.catalogWrite(async (conn) => {
       await ensureCatalogSchema(conn, database);
-      await replaceParquetView(conn, database, tableName, files);
+      await replaceLocationView(conn, database, tableName, location, files);
       const columns = await viewColumns(conn, database, tableName);
       await recordPartition(conn, database, { table: tableName, layer: 'staged', snapshotDt, location, files: files.length, rows });
       return { database, tableName, location, columns, rows, files: files.length, sourceRows };

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../../domain/identifiers.js';
 import type { ColumnSpec } from '../../ports/catalog.js';
@@ -55,14 +57,33 @@ export async function tablePropertiesByPrefix(conn: DuckDBConnection, database: 
   return byTable;
 }
 
-/** Create-or-replace a view over an exact list of Parquet files; its SQL is returned for lineage. */
-export async function replaceParquetView(
-  conn: DuckDBConnection,
-  database: string,
-  view: string,
-  files: readonly string[],
-): Promise<string> {
-  const sql = `CREATE OR REPLACE VIEW ${quoteIdent(database)}.${quoteIdent(view)} AS SELECT * FROM ${readParquetSql(files)}`;
+/** Characters DuckDB's glob gives a meaning to: a location holding one is listed file by file instead. */
+const GLOB_CHARACTERS = /[*?[\]{}]/;
+/** What the glob matches: Parquet files not hidden the way Athena hides them (names starting with `_` or `.`). */
+const VISIBLE_PARQUET = '[!._]*.parquet';
+
+/** Whether the glob over `location` reads exactly `files` (not, say, a zero-byte placeholder the listing skipped). */
+async function globReadsExactly(location: string, files: readonly string[]): Promise<boolean> {
+  if (GLOB_CHARACTERS.test(location) || files.some((f) => path.dirname(f) !== location)) return false;
+  const names = await readdir(location).catch(() => undefined);
+  if (!names) return false;
+  const matched = names.filter((n) => n.endsWith('.parquet') && !/^[._]/.test(n));
+  const wanted = new Set(files.map((f) => path.basename(f)));
+  return matched.length === wanted.size && matched.every((n) => wanted.has(n));
+}
+
+/**
+ * Create-or-replace a view over the Parquet files of a location (what Athena reads for a table or partition
+ * location); its SQL is returned for lineage. A glob where it reads exactly `files`, else the list: DuckDB keeps
+ * every view's SQL in memory, and a list of 256 bucket files costs ~10 KB per view, growing the worker with the
+ * number of tables (a glob costs the same for every table). Writers swap whole folders in, so the glob never
+ * sees a half-written table.
+ */
+export async function replaceLocationView(conn: DuckDBConnection, database: string, view: string, location: string, files: readonly string[]): Promise<string> {
+  const source = (await globReadsExactly(location, files))
+    ? `read_parquet(${quoteLiteral(path.join(location, VISIBLE_PARQUET))}, hive_partitioning = false)`
+    : readParquetSql(files);
+  const sql = `CREATE OR REPLACE VIEW ${quoteIdent(database)}.${quoteIdent(view)} AS SELECT * FROM ${source}`;
   await conn.run(sql);
   return sql;
 }

@@ -27,7 +27,8 @@ export async function listDataFiles(dir: string): Promise<DataFile[]> {
   }
   const files: DataFile[] = [];
   for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.parquet') || entry.name.startsWith('.')) continue;
+    // Hidden like Athena hides them: names starting with `_` or `.` (temp files, markers).
+    if (!entry.isFile() || !entry.name.endsWith('.parquet') || /^[._]/.test(entry.name)) continue;
     const full = path.join(dir, entry.name);
     const { size } = await fs.stat(full);
     if (size > 0) files.push({ path: full, bytes: size });

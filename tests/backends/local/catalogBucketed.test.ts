@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -283,6 +283,34 @@ describe('LocalStagedCatalog + LocalBucketedTables', () => {
       ]);
     });
     backend = await createLocalBackend(config, home);
+  });
+
+  it('views read their location by a glob (constant size per table), or the exact list when the folder holds a placeholder', async () => {
+    await backend.close();
+    const file = catalogDatabasePath(config, home);
+    const viewSql = (conn: DuckDBConnection, view: string) =>
+      rowsOf(conn, `SELECT sql FROM duckdb_views() WHERE schema_name = 'flywheel_test' AND view_name = '${view}'`).then((r) => String(r[0]?.sql));
+    await withDuck(file, async (conn) => {
+      const bucketed = await viewSql(conn, 'ibe_01_bucketed');
+      expect(bucketed).toContain(`${paths.bucketedPartition(IBE, SNAPSHOT)}/[!._]*.parquet`);
+      expect(bucketed).not.toContain('000000_0_');
+      expect(await viewSql(conn, 'ibe_01_staged')).toContain(`${paths.stagedPartition(IBE, SNAPSHOT)}/[!._]*.parquet`);
+    });
+    backend = await createLocalBackend(config, home);
+    // Files Athena hides (`_`/`.` names) are not read; a zero-byte placeholder, which the glob would read, means the list.
+    const staged = paths.stagedPartition(IBE, SNAPSHOT);
+    await writeFile(path.join(staged, '_hidden.parquet'), 'not parquet');
+    await writeFile(path.join(staged, 'placeholder.parquet'), '');
+    const registered = await backend.catalog.registerStagedTable({ table: IBE, snapshotDt: SNAPSHOT });
+    expect(registered).toMatchObject({ files: 3, rows: 3000 });
+    await backend.close();
+    await withDuck(file, async (conn) => {
+      expect(await viewSql(conn, 'ibe_01_staged')).not.toContain('*.parquet');
+      expect(await rowsOf(conn, 'SELECT count(*) AS n FROM flywheel_test.ibe_01_staged')).toEqual([{ n: '3000' }]);
+    });
+    await rm(path.join(staged, 'placeholder.parquet'));
+    backend = await createLocalBackend(config, home);
+    await backend.catalog.registerStagedTable({ table: IBE, snapshotDt: SNAPSHOT });
   });
 
   it('writes zero-row files with the same schema for empty buckets (tiny data)', async () => {
