@@ -6,8 +6,8 @@ import { activityRequestToken, withFailureTypes, withOperationContext } from './
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 import { describeWorkflowRun, maintainDeltaTable, planMaintenance, type MaintainDeltaTableInput } from './maintenance.js';
 import { runGlueJob, type RunGlueJobInput } from './runGlueJob.js';
+import { publishRunLineage, type PublishRunLineageInput } from './runLineage.js';
 import {
-  lineageRunFromManifest,
   loadTableReports,
   planRefreshRun,
   prepareBatch,
@@ -102,8 +102,7 @@ export function createActivities({ config, backend, lineage }: ActivityDependenc
     recordTables: (input: { runKey: string; tables: TableRecord[] }) => withOperationContext(() => recordTables(backend.manifests, input)),
     loadTableReports: (input: { runKey: string; offset: number; limit: number }) =>
       withOperationContext(() => loadTableReports(backend.manifests, input)),
-    publishRunLineage: (input: { runKey: string; header: Omit<LineageRun, 'tables'> }) =>
-      withOperationContext(async (ctx) => lineage.publish(await lineageRunFromManifest(backend.manifests, input), ctx)),
+    publishRunLineage: (input: PublishRunLineageInput) => withOperationContext((ctx) => publishRunLineage(backend.manifests, lineage, input, ctx)),
     writeRunReport: (input: { runKey: string; report: Omit<RunReport, 'tables'> }) => withOperationContext(() => writeRunReport(backend.manifests, input)),
 
     planMaintenance: (input: DeltaMaintenanceInput) => withFailureTypes(() => withOperationContext(() => planMaintenance(config, backend, input))),

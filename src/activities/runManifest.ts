@@ -1,9 +1,9 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import { restrictJob, type PlanSummary, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
+import { objectWithStreamedArray } from '../domain/jsonChunks.js';
 import type { RunReport, TableReport } from '../domain/report.js';
 import { lineageTable, type TableOutputs } from '../lineage/runTables.js';
 import type { Backend } from '../ports/backend.js';
-import type { LineageRun } from '../ports/lineage.js';
 import type { RunManifests } from '../ports/runManifests.js';
 import { discoverSnapshot, type DiscoverSnapshotInput } from './discoverSnapshot.js';
 
@@ -45,7 +45,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-async function readPlan(manifests: RunManifests, runKey: string): Promise<RefreshPlan> {
+export async function readPlan(manifests: RunManifests, runKey: string): Promise<RefreshPlan> {
   const plan = await manifests.read<RefreshPlan>(runKey, 'plan');
   if (!plan) throw new Error(`no plan in the run manifest ${manifests.location(runKey)}`);
   return plan;
@@ -123,7 +123,7 @@ export async function recordTables(manifests: RunManifests, input: { runKey: str
   await mapLimit(input.tables, READ_CONCURRENCY, (record) => manifests.write(input.runKey, `tables/${record.report.name}/report`, record));
 }
 
-interface LoadedTable {
+export interface LoadedTable {
   planned: PlannedTable;
   record?: TableRecord;
   outputs: TableOutputs;
@@ -149,24 +149,36 @@ export async function loadTableReports(manifests: RunManifests, input: { runKey:
   const plan = await readPlan(manifests, input.runKey);
   const names = plan.tables.slice(input.offset, input.offset + input.limit).map((t) => t.name);
   const loaded = await loadTables(manifests, input.runKey, names, plan, false);
-  return { total: plan.tables.length, tables: loaded.map((t) => t.record?.report ?? pendingReport(t.planned)) };
+  return { total: plan.tables.length, tables: loaded.map(latestReport) };
 }
 
-/** The lineage of a refresh, built from its manifest (the workflow sends only the header). */
-export async function lineageRunFromManifest(manifests: RunManifests, input: { runKey: string; header: Omit<LineageRun, 'tables'> }): Promise<LineageRun> {
-  const plan = await readPlan(manifests, input.runKey);
-  const loaded = await loadTables(manifests, input.runKey, plan.tables.map((t) => t.name), plan, true);
-  return {
-    ...input.header,
-    tables: loaded.map((t) => lineageTable(plan, t.planned, t.record?.report ?? pendingReport(t.planned), t.outputs)),
-  };
+/** Tables read from the manifest at once by the activities that go through every table (report, lineage). */
+export const TABLE_PAGE = 250;
+
+/** The plan's tables, page by page (at most TABLE_PAGE loaded at once): what the final report and lineage walk. */
+export async function* tablePages(manifests: RunManifests, runKey: string, plan: RefreshPlan, withOutputs: boolean): AsyncGenerator<LoadedTable[]> {
+  for (let offset = 0; offset < plan.tables.length; offset += TABLE_PAGE) {
+    yield loadTables(manifests, runKey, plan.tables.slice(offset, offset + TABLE_PAGE).map((t) => t.name), plan, withOutputs);
+  }
 }
 
-/** Writes the complete report (every table) to the manifest; the workflow's own result stays bounded. */
+export const latestReport = (t: LoadedTable): TableReport => t.record?.report ?? pendingReport(t.planned);
+
+/** The lineage of one page of a refresh's tables. */
+export function lineageTables(plan: RefreshPlan, page: readonly LoadedTable[]) {
+  return page.map((t) => lineageTable(plan, t.planned, latestReport(t), t.outputs));
+}
+
+async function* reportPages(pages: AsyncIterable<LoadedTable[]>): AsyncGenerator<TableReport[]> {
+  for await (const page of pages) yield page.map(latestReport);
+}
+
+/**
+ * Writes the complete report (every table) to the manifest, streamed page by page: the worker never holds
+ * every table's report at once (5,000 tables made a 229 MB heap); the workflow's own result stays bounded.
+ */
 export async function writeRunReport(manifests: RunManifests, input: { runKey: string; report: Omit<RunReport, 'tables'> }): Promise<{ location: string; tables: number }> {
   const plan = await readPlan(manifests, input.runKey);
-  const loaded = await loadTables(manifests, input.runKey, plan.tables.map((t) => t.name), plan, false);
-  const report: RunReport = { ...input.report, tables: loaded.map((t) => t.record?.report ?? pendingReport(t.planned)) };
-  await manifests.write(input.runKey, 'report', report);
-  return { location: manifests.location(input.runKey, 'report'), tables: report.tables.length };
+  await manifests.writeJsonChunks(input.runKey, 'report', objectWithStreamedArray(input.report, 'tables', reportPages(tablePages(manifests, input.runKey, plan, false))));
+  return { location: manifests.location(input.runKey, 'report'), tables: plan.tables.length };
 }

@@ -13,6 +13,8 @@ export interface PublishPendingResult {
   snapshotDt: string;
   /** Status in the outbox before this attempt. */
   previous: 'pending' | 'failed';
+  /** Which part of the run (absent: the whole run). */
+  part?: { index: number; count: number };
   status: LineageStatus;
   reason?: string;
   events?: number;
@@ -66,6 +68,7 @@ export async function publishPending(config: FlywheelConfig, home: string, optio
       runId: record.runId,
       snapshotDt: record.snapshotDt,
       previous: record.status as 'pending' | 'failed',
+      ...(record.part ? { part: record.part } : {}),
       ...outcome,
     });
   }

@@ -19,7 +19,7 @@ export class DurablePublisher implements LineagePublisher {
   async publish(run: LineageRun, ctx: OperationContext, options: { force?: boolean } = {}): Promise<LineageOutcome> {
     let previous: LineageRecord | undefined;
     try {
-      previous = await readRecord(this.home, run.workflowId, run.runId);
+      previous = await readRecord(this.home, run.workflowId, run.runId, run.part);
     } catch (error) {
       return { status: 'pending', reason: `cannot read the lineage outbox: ${(error as Error).message}` };
     }
@@ -40,6 +40,7 @@ export class DurablePublisher implements LineagePublisher {
       attempts: (sameSink ? previous!.attempts : 0) + 1,
       firstAttemptAt: sameSink ? previous!.firstAttemptAt : at,
       lastAttemptAt: at,
+      ...(run.part ? { part: { index: run.part.index, count: run.part.count } } : {}),
       run,
     };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LineageRun } from '../ports/lineage.js';
+import type { LineagePart, LineageRun } from '../ports/lineage.js';
 
 /**
  * The lineage ledger under `<home>/lineage/`: `outbox/` holds one file per workflow run whose lineage
@@ -25,8 +25,10 @@ export interface LineageRecord {
   events?: number;
   firstAttemptAt: string;
   lastAttemptAt: string;
-  /** The run itself, needed to publish it later. Contains no secrets by construction (see the port). */
+  /** The run itself (or its part: `run.part`), needed to publish it later. Contains no secrets by construction (see the port). */
   run: LineageRun;
+  /** Which part of the run this record holds (absent: the whole run). */
+  part?: { index: number; count: number };
 }
 
 export function outboxDir(home: string): string {
@@ -37,11 +39,16 @@ export function publishedDir(home: string): string {
   return path.join(home, 'lineage', 'published');
 }
 
-/** Stable, file-system-safe key: readable prefix plus a hash so distinct ids never collide. */
-export function recordKey(workflowId: string, runId: string): string {
+/**
+ * Stable, file-system-safe key: readable prefix plus a hash so distinct ids never collide. Each part of a
+ * run published in parts has its own record (`…__part-0003-of-0020`); a whole run's key is unchanged.
+ */
+export function recordKey(workflowId: string, runId: string, part?: Pick<LineagePart, 'index' | 'count'>): string {
+  const partName = part ? `__part-${String(part.index + 1).padStart(4, '0')}-of-${String(part.count).padStart(4, '0')}` : '';
   const readable = `${workflowId}__${runId}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 120);
-  const hash = createHash('sha256').update(JSON.stringify([workflowId, runId])).digest('hex').slice(0, 12);
-  return `${readable}.${hash}`;
+  const ids = part ? [workflowId, runId, part.index, part.count] : [workflowId, runId];
+  const hash = createHash('sha256').update(JSON.stringify(ids)).digest('hex').slice(0, 12);
+  return `${readable}${partName}.${hash}`;
 }
 
 async function writeAtomic(file: string, value: unknown): Promise<void> {
@@ -60,14 +67,14 @@ async function readJson(file: string): Promise<LineageRecord | undefined> {
   }
 }
 
-export async function readRecord(home: string, workflowId: string, runId: string): Promise<LineageRecord | undefined> {
-  const key = `${recordKey(workflowId, runId)}.json`;
+export async function readRecord(home: string, workflowId: string, runId: string, part?: LineagePart): Promise<LineageRecord | undefined> {
+  const key = `${recordKey(workflowId, runId, part)}.json`;
   return (await readJson(path.join(outboxDir(home), key))) ?? (await readJson(path.join(publishedDir(home), key)));
 }
 
 /** Writes the record to the folder its status belongs in and removes it from the other one. */
 export async function saveRecord(home: string, record: LineageRecord): Promise<void> {
-  const name = `${recordKey(record.workflowId, record.runId)}.json`;
+  const name = `${recordKey(record.workflowId, record.runId, record.run.part)}.json`;
   const published = record.status === 'published';
   const target = path.join(published ? publishedDir(home) : outboxDir(home), name);
   const other = path.join(published ? outboxDir(home) : publishedDir(home), name);

@@ -48,6 +48,21 @@ export interface LineageRun {
   endedAt: string;
   stages: { stage: string; startedAt?: string; endedAt?: string; state: 'succeeded' | 'failed' | 'skipped' }[];
   tables: LineageTable[];
+  /** Set when the run is published in parts (too many tables for one document); absent: the whole run. */
+  part?: LineagePart;
+}
+
+/**
+ * One part of a run published in parts of a bounded number of tables (src/activities/runLineage.ts). The
+ * run's own START goes out with the first part; its COMPLETE/FAIL and pipeline status with the last, which
+ * also names the failed tables of every part.
+ */
+export interface LineagePart {
+  /** 0-based. */
+  index: number;
+  count: number;
+  /** Last part only: failed tables of the whole run (the first names and how many in all). */
+  failedTables?: { names: string[]; total: number };
 }
 
 export interface LineageOutcome {

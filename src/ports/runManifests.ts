@@ -9,6 +9,8 @@ export interface RunManifests {
   /** Where a run's documents live, or one document (a path or `s3://` URI), for reports and operators. */
   location(runKey: string, document?: string): string;
   write(runKey: string, document: string, value: unknown): Promise<void>;
+  /** Writes a document from pieces of its JSON text (one too big to build as one object: the full report); atomic like `write`. */
+  writeJsonChunks(runKey: string, document: string, chunks: AsyncIterable<string>): Promise<void>;
   read<T>(runKey: string, document: string): Promise<T | undefined>;
   /** Document names (relative to the run) under a folder such as `batches/`, sorted. */
   list(runKey: string, folder: string): Promise<string[]>;

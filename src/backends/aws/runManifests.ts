@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { assertRelativePath, type RunManifests } from '../../ports/runManifests.js';
-import { listAllObjects, readJsonObject, s3Uri, writeJsonObject } from './s3Objects.js';
+import { listAllObjects, readJsonObject, s3Uri, writeBytesObject, writeJsonObject } from './s3Objects.js';
 
 /**
  * Run documents as JSON objects under `s3://<targetBucket>/<bucketedPrefix>_flywheel_runs/<workflowId>/<runId>/`:
@@ -25,6 +25,16 @@ export class S3RunManifests implements RunManifests {
 
   write(runKey: string, document: string, value: unknown): Promise<void> {
     return writeJsonObject(this.s3, this.bucket, this.key(runKey, document), value);
+  }
+
+  /**
+   * One PUT of the assembled text: the pieces are joined as bytes (a few MB for 5,000 tables), never as objects.
+   * (A multipart upload would bound it further; no report comes near the 5 GB single-PUT limit.)
+   */
+  async writeJsonChunks(runKey: string, document: string, chunks: AsyncIterable<string>): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) parts.push(Buffer.from(chunk, 'utf8'));
+    await writeBytesObject(this.s3, this.bucket, this.key(runKey, document), Buffer.concat(parts), 'application/json');
   }
 
   read<T>(runKey: string, document: string): Promise<T | undefined> {

@@ -102,7 +102,9 @@ export async function readJsonObject<T>(s3: S3Client, bucket: string, key: strin
 }
 
 export async function writeJsonObject(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }),
-  );
+  await writeBytesObject(s3, bucket, key, JSON.stringify(value), 'application/json');
+}
+
+export async function writeBytesObject(s3: S3Client, bucket: string, key: string, body: string | Buffer, contentType: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }

@@ -125,7 +125,7 @@ const TEMP_NAME = /^\.(\d+)\.[0-9a-f]+\.tmp$/;
  * name carries the writer's pid, and temps beside `file` whose writer no longer runs (a killed worker's)
  * are removed first: the next write of the same document sweeps them (a retried activity rewrites it).
  */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | AsyncIterable<string>): Promise<void> {
   const dir = path.dirname(file);
   const base = path.basename(file);
   await fs.mkdir(dir, { recursive: true });

@@ -25,6 +25,10 @@ export class LocalRunManifests implements RunManifests {
     await writeFileAtomic(this.file(runKey, document), JSON.stringify(value));
   }
 
+  async writeJsonChunks(runKey: string, document: string, chunks: AsyncIterable<string>): Promise<void> {
+    await writeFileAtomic(this.file(runKey, document), chunks);
+  }
+
   async read<T>(runKey: string, document: string): Promise<T | undefined> {
     try {
       return JSON.parse(await readFile(this.file(runKey, document), 'utf8')) as T;

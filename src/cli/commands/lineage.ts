@@ -2,6 +2,9 @@ import { listLineage, publishPending } from '../../lineage/index.js';
 import { EXIT_OK, EXIT_RUN_FAILED } from '../errors.js';
 import { loadContext, parseRunArgs, type CommonOptions } from '../options.js';
 
+/** A run published in parts (more tables than one lineage page) has one ledger entry per part. */
+const partLabel = (part: { index: number; count: number } | undefined) => (part ? ` part ${part.index + 1}/${part.count}` : '');
+
 export interface LineageOptions extends CommonOptions {
   snapshot?: string;
 }
@@ -18,7 +21,7 @@ export async function lineageStatusCommand(options: LineageOptions): Promise<num
   if (entries.length === 0) process.stdout.write(`no lineage recorded in ${ctx.home}${snapshotDt ? ` for ${snapshotDt}` : ''}\n`);
   for (const e of entries) {
     process.stdout.write(
-      `${e.snapshotDt}  ${e.status.padEnd(9)} ${e.sink.padEnd(12)} ${e.workflowId} (${e.attempts} attempt(s), last ${e.lastAttemptAt})` +
+      `${e.snapshotDt}  ${e.status.padEnd(9)} ${e.sink.padEnd(12)} ${e.workflowId}${partLabel(e.part)} (${e.attempts} attempt(s), last ${e.lastAttemptAt})` +
         `${e.reason ? `\n    ${e.reason}` : ''}\n`,
     );
   }
@@ -33,7 +36,7 @@ export async function lineagePublishCommand(options: LineageOptions): Promise<nu
   if (ctx.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else if (results.length === 0) process.stdout.write('nothing pending\n');
   for (const r of ctx.json ? [] : results) {
-    process.stdout.write(`${r.snapshotDt} ${r.workflowId}: ${r.previous} → ${r.status}${r.reason ? ` (${r.reason})` : ''}\n`);
+    process.stdout.write(`${r.snapshotDt} ${r.workflowId}${partLabel(r.part)}: ${r.previous} → ${r.status}${r.reason ? ` (${r.reason})` : ''}\n`);
   }
   return results.every((r) => r.status === 'published' || r.status === 'disabled') ? EXIT_OK : EXIT_RUN_FAILED;
 }

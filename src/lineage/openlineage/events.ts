@@ -1,4 +1,5 @@
 import type { LineageDataset, LineageRun, LineageTable } from '../../ports/lineage.js';
+import { closesRun, failedTablesMessage, opensRun } from '../parts.js';
 import { lineageRunId } from './ids.js';
 import { datasetId, type DatasetNaming } from './naming.js';
 import {
@@ -100,6 +101,7 @@ function taskRuns(table: LineageTable): TaskRun[] {
  * All RunEvents of one workflow run: the workflow's START, per table START + COMPLETE/FAIL of the split
  * job and of the CTAS (each a child of the workflow run via ParentRunFacet), then the workflow's
  * COMPLETE/FAIL. Run ids are derived from (workflow run, stage, table), so building twice gives the same events.
+ * A run published in parts has the workflow's START in its first part and COMPLETE/FAIL in its last.
  */
 export function buildRunEvents(run: LineageRun, options: EventOptions): RunEvent[] {
   const { jobNamespace, naming } = options;
@@ -117,7 +119,7 @@ export function buildRunEvents(run: LineageRun, options: EventOptions): RunEvent
   const parentJob = { namespace: jobNamespace, name: options.jobName, facets: { jobType: jobTypeFacet('WORKFLOW') } };
   const start = iso(undefined, run.startedAt);
   const end = iso(undefined, run.endedAt);
-  const events: RunEvent[] = [event('START', start, { runId: parent.runId, facets: { nominalTime: nominal } }, parentJob, [], [])];
+  const events: RunEvent[] = opensRun(run) ? [event('START', start, { runId: parent.runId, facets: { nominalTime: nominal } }, parentJob, [], [])] : [];
 
   for (const table of run.tables) {
     for (const task of taskRuns(table)) {
@@ -142,12 +144,9 @@ export function buildRunEvents(run: LineageRun, options: EventOptions): RunEvent
     }
   }
 
-  const failedTables = run.tables.filter((t) => t.state === 'failed').map((t) => t.name);
+  if (!closesRun(run)) return events;
   const parentFacets: Facets = { nominalTime: nominal };
-  if (run.status === 'failed') {
-    const message = failedTables.length ? `failed tables: ${failedTables.join(', ')}` : 'workflow run failed';
-    parentFacets.errorMessage = errorMessageFacet(message);
-  }
+  if (run.status === 'failed') parentFacets.errorMessage = errorMessageFacet(failedTablesMessage(run) ?? 'workflow run failed');
   events.push(event(run.status === 'failed' ? 'FAIL' : 'COMPLETE', end, { runId: parent.runId, facets: parentFacets }, parentJob, [], []));
   return events;
 }

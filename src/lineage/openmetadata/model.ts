@@ -1,3 +1,4 @@
+import { closesRun } from '../parts.js';
 import { describeBucketSkew } from '../../domain/bucketSkew.js';
 import { STAGES } from '../../domain/tables.js';
 import type { LineageDataset, LineageRun } from '../../ports/lineage.js';
@@ -39,7 +40,8 @@ export interface OmModel {
   pipelineService: { name: string; serviceType: string; description: string };
   pipeline: { fqn: string; body: { name: string; service: string; description: string; tasks: { name: string; taskType: string; downstreamTasks?: string[] }[] } };
   edges: OmEdge[];
-  status: { key: string; body: Record<string, unknown> };
+  /** Absent for all but the last part of a run published in parts. */
+  status?: { key: string; body: Record<string, unknown> };
   /** The quality gate's checks of the staged tables as test definitions, suites, cases and results. */
   quality: OmQuality;
 }
@@ -152,7 +154,7 @@ export function buildOmModel(run: LineageRun, options: OmModelOptions): OmModel 
     },
     edges,
     quality: buildOmQuality(checked, ms(run.endedAt) ?? timestamp),
-    status: {
+    status: !closesRun(run) ? undefined : {
       key: `om:status:${pipelineFqn}:${timestamp}`,
       body: {
         timestamp,

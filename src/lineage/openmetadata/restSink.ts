@@ -67,7 +67,7 @@ export class OpenMetadataRestSink implements LineageSink {
       done.add(edge.key);
     }
     await this.publishQuality(model.quality, write, done);
-    if (!done.has(model.status.key)) {
+    if (model.status && !done.has(model.status.key)) {
       await put(`/api/v1/pipelines/${fqnPathSegment(pipeline.fqn)}/status`, model.status.body, `status of ${pipeline.fqn}`);
       done.add(model.status.key);
     }
