@@ -22,7 +22,7 @@ if (longRunning && process.platform === 'linux' && !process.env.MALLOC_ARENA_MAX
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   const memoryFlags = [
     ...(given.some((a) => a.startsWith('--max-semi-space-size')) ? [] : [SEMI_SPACE]),
-    // For src/workers/heapTrim.ts: a full collection when the heap has grown well past what was live.
+    // For src/tools/heapTrim.ts: a full collection when the heap has grown well past what was live.
     ...(given.includes('--expose-gc') ? [] : ['--expose-gc']),
   ];
   const args = [...memoryFlags, ...process.execArgv, ...process.argv.slice(1)];

@@ -186,7 +186,9 @@ export async function benchManyTables(n: number, options: { rowsPerTable?: numbe
   } finally {
     await connection.close();
     await server.stop();
-    await rm(home, { recursive: true, force: true });
+    // BENCH_KEEP_HOME=1 keeps the lake, catalog and run manifests for a look afterwards.
+    if (process.env.BENCH_KEEP_HOME) process.stderr.write(`many-tables: kept ${home}\n`);
+    else await rm(home, { recursive: true, force: true });
   }
 }
 

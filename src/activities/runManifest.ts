@@ -1,6 +1,7 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import { restrictJob, type PlanSummary, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
 import { objectWithStreamedArray } from '../domain/jsonChunks.js';
+import { trimHeapIfGrown } from '../tools/heapTrim.js';
 import type { RunReport, TableReport } from '../domain/report.js';
 import { lineageTable, type TableOutputs } from '../lineage/runTables.js';
 import type { Backend } from '../ports/backend.js';
@@ -159,6 +160,8 @@ export const TABLE_PAGE = 250;
 export async function* tablePages(manifests: RunManifests, runKey: string, plan: RefreshPlan, withOutputs: boolean): AsyncGenerator<LoadedTable[]> {
   for (let offset = 0; offset < plan.tables.length; offset += TABLE_PAGE) {
     yield loadTables(manifests, runKey, plan.tables.slice(offset, offset + TABLE_PAGE).map((t) => t.name), plan, withOutputs);
+    // The page just consumed is garbage now (its lineage events are ~6 KB per table): collect before the next.
+    trimHeapIfGrown();
   }
 }
 

@@ -35,6 +35,8 @@ export interface TableQualityResult {
   note?: string;
   /** Bytes the engine scanned for the checks (Athena: counted in the cost; 0 locally). */
   dataScannedBytes?: number;
+  /** Checks that passed but are not listed (a compact result, see compactQuality). */
+  passedUnlisted?: number;
   /** What was measured (for lineage's DataQualityMetrics): rows, and per measured column its counts. */
   metrics?: QualityMetrics;
 }
@@ -56,4 +58,16 @@ const RANK: Record<CheckStatus, number> = { pass: 0, warn: 1, fail: 2 };
 /** The worst status of `checks` (`pass` for none). */
 export function worstStatus(checks: readonly Pick<QualityCheckResult, 'status'>[]): CheckStatus {
   return checks.reduce<CheckStatus>((worst, c) => (RANK[c.status] > RANK[worst] ? c.status : worst), 'pass');
+}
+
+/**
+ * The result as a refresh's own state keeps it: the checks that warned or failed (what the status, the UI and
+ * the CLI show), passing checks only counted, no metrics. A full result is ~1–2 KB per table; the refresh keeps
+ * up to thousands of tables, while the manifest's per-table reports (and the full report) keep every check.
+ */
+export function compactQuality(result: TableQualityResult): TableQualityResult {
+  const { metrics: _metrics, ...rest } = result;
+  const listed = result.checks.filter((c) => c.status !== 'pass');
+  const passed = result.checks.length - listed.length + (result.passedUnlisted ?? 0);
+  return { ...rest, checks: listed, ...(passed > 0 ? { passedUnlisted: passed } : {}) };
 }

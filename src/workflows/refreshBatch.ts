@@ -1,4 +1,5 @@
 import { ApplicationFailure, patched, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
+import { compactQuality } from '../domain/qualityResult.js';
 import { ADDRESSABLE_TABLE_NAME } from '../domain/tables.js';
 import { listSome } from '../domain/summarize.js';
 import { manifestOptions, prepareBatch, recordTables, sizedHeartbeat } from './activityProxies.js';
@@ -72,5 +73,7 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
   await recordTables.executeWithOptions({ ...sizedHeartbeat(manifestOptions, input), summary: `record ${tables.length} table report(s)` }, [
     { runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) },
   ]);
-  return { tables, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };
+  // The manifest has every check; the refresh keeps the compact result of each table (bounded state and payloads).
+  const compact = tables.map((t) => (t.quality ? { ...t, quality: compactQuality(t.quality) } : t));
+  return { tables: compact, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startHeapTrim } from '../../src/workers/heapTrim.js';
+import { startHeapTrim } from '../../src/tools/heapTrim.js';
 
 const MB = 1024 ** 2;
 
@@ -27,5 +27,28 @@ describe('startHeapTrim', () => {
     const trim = startHeapTrim({ gc: undefined, heapUsed: () => 0 });
     expect(trim.collections()).toBe(0);
     trim.stop();
+  });
+});
+
+describe('trimHeapIfGrown', () => {
+  it('runs the running trim’s check at once (between pages of big work), nothing without one', async () => {
+    const { trimHeapIfGrown } = await import('../../src/tools/heapTrim.js');
+    trimHeapIfGrown(); // no trim running: nothing happens
+    let heap = 40 * MB;
+    const collected: number[] = [];
+    const trim = startHeapTrim({ everyMs: 60_000, growthMb: 24, heapUsed: () => heap, gc: () => collected.push((heap = 41 * MB)) });
+    try {
+      heap = 50 * MB;
+      trimHeapIfGrown();
+      expect(collected).toEqual([]);
+      heap = 70 * MB;
+      trimHeapIfGrown();
+      expect(trim.collections()).toBe(1);
+    } finally {
+      trim.stop();
+    }
+    heap = 200 * MB;
+    trimHeapIfGrown();
+    expect(collected).toHaveLength(1);
   });
 });

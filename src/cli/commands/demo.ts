@@ -117,7 +117,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     import('../../workers/workflowBundle.js'),
     import('../../workers/runtime.js'),
     import('../../workers/memoryLog.js'),
-    import('../../workers/heapTrim.js'),
+    import('../../tools/heapTrim.js'),
   ]);
   const memoryLog = startMemoryLog(); // the demo's worker runs in this process
   const heapTrim = startHeapTrim();

@@ -1,6 +1,6 @@
 import { createFlywheelWorker } from '../../workers/createWorker.js';
 import { prebuiltWorkflowBundle } from '../../workers/workflowBundle.js';
-import { startHeapTrim } from '../../workers/heapTrim.js';
+import { startHeapTrim } from '../../tools/heapTrim.js';
 import { startMemoryLog } from '../../workers/memoryLog.js';
 import { installRuntime } from '../../workers/runtime.js';
 import { EXIT_OK } from '../errors.js';
