@@ -154,7 +154,7 @@ export async function loadTableReports(manifests: RunManifests, input: { runKey:
 }
 
 /** Tables read from the manifest at once by the activities that go through every table (report, lineage). */
-export const TABLE_PAGE = 250;
+export const TABLE_PAGE = 100;
 
 /** The plan's tables, page by page (at most TABLE_PAGE loaded at once): what the final report and lineage walk. */
 export async function* tablePages(manifests: RunManifests, runKey: string, plan: RefreshPlan, withOutputs: boolean): AsyncGenerator<LoadedTable[]> {
