@@ -74,6 +74,8 @@ export interface RunReport {
   error?: string;
   /** Tables in the run; `tables` lists at most 200 of them (failed first) when there are more. */
   tableCount?: number;
+  /** Job runs of the run; the workflow's result lists the newest 50 in `jobs` (the full report up to 200). */
+  jobCount?: number;
   /** The complete report (every table) in the run's manifest: a path or `s3://` URI. */
   reportLocation?: string;
 }

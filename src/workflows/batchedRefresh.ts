@@ -28,6 +28,8 @@ import { failedTablesValue, FlywheelEnvironment, FlywheelFailedTables, FlywheelS
 
 /** Tables listed in the workflow's own result; all of them are in the report in the manifest. */
 export const REPORT_TABLES_MAX = 200;
+/** Job runs in the workflow's result (the newest; 5,000 tables run 200 jobs, ~50 KB of the result). */
+export const REPORT_JOBS_MAX = 50;
 /** Tables per activity when a continued run reloads their reports from the manifest. */
 const RELOAD_PAGE = 200;
 
@@ -179,7 +181,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
 
 /**
  * Final bookkeeping: the complete report goes to the manifest, the workflow's result lists at most
- * {@link REPORT_TABLES_MAX} tables (failed first). A failed run fails the workflow with that report as details.
+ * {@link REPORT_TABLES_MAX} tables (failed first) and the newest {@link REPORT_JOBS_MAX} job runs. A failed run fails the workflow with that report as details.
  */
 async function finish(tracker: RefreshTracker, live: () => void, plan: PlanSummary | undefined, error?: string, type = 'RefreshFailed'): Promise<RunReport> {
   tracker.state = error ? 'failed' : 'succeeded';
@@ -199,8 +201,9 @@ async function finish(tracker: RefreshTracker, live: () => void, plan: PlanSumma
     }
   }
   live();
-  if (error) throw ApplicationFailure.create({ type, nonRetryable: true, message: error, details: [report] });
-  return report;
+  const result: RunReport = { ...report, jobs: report.jobs.slice(-REPORT_JOBS_MAX) };
+  if (error) throw ApplicationFailure.create({ type, nonRetryable: true, message: error, details: [result] });
+  return result;
 }
 
 /**

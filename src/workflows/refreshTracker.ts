@@ -335,6 +335,7 @@ export class RefreshTracker {
       tables: maxTables === undefined ? this.tableReports() : this.tablesForOperators(maxTables),
       stages: this.stageTimings(),
       jobs: [...this.jobs],
+      jobCount: this.jobCount,
       lineage: { ...this.lineage },
       cost: this.cost(),
       error: this.error,

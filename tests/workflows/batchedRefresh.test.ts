@@ -106,5 +106,7 @@ describe('batched refresh', () => {
     const full = JSON.parse(await readFile(report.reportLocation!, 'utf8')) as RunReport;
     expect(full.tables.map((t) => t.name)).toEqual([...TABLES, 'addressable_ids']);
     expect(full.tables.every((t) => t.state === 'succeeded' && t.bucketedTable)).toBe(true);
+    expect(report.jobCount).toBe(5);
+    expect(full.jobs).toEqual(report.jobs);
   });
 });
