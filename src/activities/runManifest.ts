@@ -1,6 +1,7 @@
 import type { FlywheelConfig } from '../config/schema.js';
 import { restrictJob, type PlanSummary, type PlannedJob, type PlannedTable, type RefreshPlan } from '../domain/plan.js';
 import { objectWithStreamedArray } from '../domain/jsonChunks.js';
+import { compactReport } from '../domain/qualityResult.js';
 import { trimHeapIfGrown } from '../tools/heapTrim.js';
 import type { RunReport, TableReport } from '../domain/report.js';
 import { lineageTable, type TableOutputs } from '../lineage/runTables.js';
@@ -145,12 +146,15 @@ async function loadTables(manifests: RunManifests, runKey: string, names: readon
 
 const pendingReport = (t: PlannedTable): TableReport => ({ name: t.name, kind: t.kind, stage: 'split', state: 'pending', attempts: 0 });
 
-/** One page of the tables' latest reports, in plan order (a refresh continuing as new reloads its state this way). */
+/**
+ * One page of the tables' latest reports, in plan order (a refresh continuing as new reloads its state this
+ * way): as the refresh keeps them, with compact quality results (see compactQuality).
+ */
 export async function loadTableReports(manifests: RunManifests, input: { runKey: string; offset: number; limit: number }): Promise<{ total: number; tables: TableReport[] }> {
   const plan = await readPlan(manifests, input.runKey);
   const names = plan.tables.slice(input.offset, input.offset + input.limit).map((t) => t.name);
   const loaded = await loadTables(manifests, input.runKey, names, plan, false);
-  return { total: plan.tables.length, tables: loaded.map(latestReport) };
+  return { total: plan.tables.length, tables: loaded.map((t) => compactReport(latestReport(t))) };
 }
 
 /** Tables read from the manifest at once by the activities that go through every table (report, lineage). */

@@ -71,3 +71,8 @@ export function compactQuality(result: TableQualityResult): TableQualityResult {
   const passed = result.checks.length - listed.length + (result.passedUnlisted ?? 0);
   return { ...rest, checks: listed, ...(passed > 0 ? { passedUnlisted: passed } : {}) };
 }
+
+/** A table's report as a refresh keeps it: its quality result compact (the rest as is). */
+export function compactReport<T extends { quality?: TableQualityResult }>(report: T): T {
+  return report.quality ? { ...report, quality: compactQuality(report.quality) } : report;
+}

@@ -1,5 +1,5 @@
 import { ApplicationFailure, patched, setCurrentDetails, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
-import { compactQuality } from '../domain/qualityResult.js';
+import { compactReport } from '../domain/qualityResult.js';
 import { ADDRESSABLE_TABLE_NAME } from '../domain/tables.js';
 import { listSome } from '../domain/summarize.js';
 import { manifestOptions, prepareBatch, recordTables, sizedHeartbeat } from './activityProxies.js';
@@ -74,6 +74,5 @@ export async function refreshBatch(rawInput: RefreshBatchInput): Promise<BatchRe
     { runKey: input.runKey, tables: tables.map((report) => ({ report, job: pipeline?.outputs.get(report.name)?.job })) },
   ]);
   // The manifest has every check; the refresh keeps the compact result of each table (bounded state and payloads).
-  const compact = tables.map((t) => (t.quality ? { ...t, quality: compactQuality(t.quality) } : t));
-  return { tables: compact, jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };
+  return { tables: tables.map(compactReport), jobs: tracker.jobRuns(), athena: tracker.athenaUsage(), stages: tracker.stageTimings() };
 }
