@@ -2,7 +2,7 @@
  * Records workflow histories for the replay tests (tests/workflows/replay.test.ts): a successful
  * refresh, one where a failed table is reprocessed by signal, one abandoned by signal, and one held at the
  * quality gate and approved by signal (with its two batches); batched refreshes (each run and each
- * `refreshBatch` child, with its workflow id in `<file>.workflow-id`).
+ * `refreshBatch` child, with its workflow id in `<file>.workflow-id`), one of them a first pass continued as new.
  * Names on the command line record only those scenarios (the others keep their older recordings).
  * Re-record only when a workflow change is *meant* to be incompatible (and then version it with patched()); otherwise the replay test is what catches it.
  *
@@ -54,11 +54,19 @@ try {
     'record-history batched config',
     {},
   );
+  // A first pass continued as new between batches (its history past 10 KB), one batch at a time.
+  const firstPassQueue = 'flywheel-replay-first-pass';
+  const firstPassConfig = parseConfig(
+    { ...raw, temporal: { ...raw.temporal, taskQueue: firstPassQueue }, scale: { batchSize: 1, batchConcurrency: 1, progressSeconds: 0.2, continueAsNewAfterBytes: 10_000 } },
+    'record-history first-pass config',
+    {},
+  );
   await seedLake({ config, home, rows: 200 });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const worker = await createFlywheelWorker({ config, home, connection: nativeConnection });
   const batchedWorker = await createFlywheelWorker({ config: batchedConfig, home, connection: nativeConnection });
+  const firstPassWorker = await createFlywheelWorker({ config: firstPassConfig, home, connection: nativeConnection });
 
   /** Writes one history, with its workflow id beside it when the replay needs it (the workflow reads its id). */
   async function writeHistory(file: string, handle: WorkflowHandle, workflowId?: string): Promise<void> {
@@ -72,9 +80,9 @@ try {
    * Runs a batched refresh and records every run of it (`<name>-run<n>` when it continued as new) and
    * every child batch (`<name>-pass<p>-batch<b>`), each with its workflow id.
    */
-  async function recordBatched(name: string, workflowId: string, args: object, operator?: (h: WorkflowHandle) => Promise<void>): Promise<void> {
+  async function recordBatched(name: string, workflowId: string, args: object, operator?: (h: WorkflowHandle) => Promise<void>, taskQueue = batchedQueue): Promise<void> {
     if (ONLY.length > 0 && !ONLY.includes(name)) return;
-    const started = await client.workflow.start('monthlyRefresh', { taskQueue: batchedQueue, workflowId, args: [args] });
+    const started = await client.workflow.start('monthlyRefresh', { taskQueue, workflowId, args: [args] });
     const handle = client.workflow.getHandle(workflowId); // follows continue-as-new
     await operator?.(handle);
     await handle.result().catch(() => undefined);
@@ -122,6 +130,7 @@ try {
     });
     // Quality gate (issue 15): IBE_01 delivers 58 % fewer rows than last month's (2026-10-01, published above),
     // waits at awaiting-approval, a bad approval is recorded, the approval continues it. Its batches are recorded too.
+    if (ONLY.length > 0 && !ONLY.includes('monthlyRefresh-approved')) return; // it needs the refresh above published
     await seedDriftedSnapshot({ config, home, snapshotDt: '2026-11-01', rows: 200, cases: { IBE_01: 'fewer-rows' } });
     const gated = 'flywheel-replay-refresh-2026-11-01';
     const handle = await client.workflow.start('monthlyRefresh', { taskQueue: 'flywheel-replay', workflowId: gated, args: [{ environment: 'replay', snapshotDt: '2026-11-01' }] });
@@ -136,6 +145,11 @@ try {
       console.error(`recorded tests/fixtures/histories/${name}.json`);
     }
   });
+  // Before the batched scenarios below corrupt a source file.
+  await firstPassWorker.worker.runUntil(() =>
+    recordBatched('monthlyRefresh-first-pass-continued', 'flywheel-replay-refresh-2026-10-01-first-pass', { environment: 'replay', snapshotDt: '2026-10-01' }, undefined, firstPassQueue),
+  );
+  await firstPassWorker.close();
   await batchedWorker.worker.runUntil(async () => {
     await recordBatched('monthlyRefresh-batched-succeeded', 'flywheel-replay-refresh-2026-10-01-batched', { environment: 'replay', snapshotDt: '2026-10-01' });
     // A failed table parks the run; its history is past 20 events, so it continues as new; then a rejected signal and a reprocess.

@@ -113,6 +113,11 @@ export const ScaleSchema = z
     progressSeconds: z.number().min(0.05).max(600).default(5),
     /** A parked refresh continues as new once its history has this many events (or the server suggests it). */
     continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(5000),
+    /**
+     * A refresh still running its first pass continues as new between batches once its history has this many
+     * bytes (or the server suggests it): batch results are ~1.3 KB per table, so without it 5,000 tables made 6.5 MB.
+     */
+    continueAsNewAfterBytes: z.number().int().min(10_000).max(40_000_000).default(4_000_000),
   })
   .strict();
 

@@ -64,6 +64,8 @@ export interface RefreshScale {
   batchConcurrency: number;
   progressSeconds: number;
   continueAsNewAfterEvents: number;
+  /** Absent in plans recorded before it existed (then 4 MB). */
+  continueAsNewAfterBytes?: number;
 }
 
 /**

@@ -40,8 +40,16 @@ export class BatchRunner {
     return undefined;
   }
 
-  /** One pass over `work` (table → stage to start from), in plan order; approved tables carry their approval. */
-  async run(work: ReadonlyMap<string, Stage>, approvals: ReadonlyMap<string, QualityApproval> = new Map()): Promise<void> {
+  /**
+   * One pass over `work` (table → stage to start from), in plan order; approved tables carry their approval.
+   * With `pauseWhen`, batches not yet started when it says so (checked before each batch but the first) are
+   * not run: they are returned, for the refresh to run after it continues as new.
+   */
+  async run(
+    work: ReadonlyMap<string, Stage>,
+    approvals: ReadonlyMap<string, QualityApproval> = new Map(),
+    pauseWhen?: () => boolean,
+  ): Promise<Map<string, Stage>> {
     const pass = ++this.pass;
     const entries = this.summary.tables
       .filter((t) => work.has(t.name))
@@ -51,7 +59,21 @@ export class BatchRunner {
       });
     const batches = batchesOf(entries, this.summary.scale.batchSize);
     const slots = new Semaphore(this.summary.scale.batchConcurrency);
-    await Promise.all(batches.map((batch, i) => slots.run(() => this.runBatch(pass, i + 1, batches.length, batch))));
+    const notStarted = new Map<string, Stage>();
+    let started = 0;
+    await Promise.all(
+      batches.map((batch, i) =>
+        slots.run(async () => {
+          if (notStarted.size > 0 || (started > 0 && pauseWhen?.())) {
+            for (const w of batch) notStarted.set(w.table, w.from);
+            return;
+          }
+          started += 1;
+          await this.runBatch(pass, i + 1, batches.length, batch);
+        }),
+      ),
+    );
+    return notStarted;
   }
 
   private async runBatch(pass: number, batch: number, batches: number, work: { table: string; from: Stage; approval?: QualityApproval }[]): Promise<void> {

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
@@ -11,6 +12,7 @@ import {
 import type { PlanSummary } from '../domain/plan.js';
 import type { RunReport } from '../domain/report.js';
 import { listSome } from '../domain/summarize.js';
+import type { Stage } from '../domain/tables.js';
 import { runKeyOf } from '../ports/runManifests.js';
 import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, sizedHeartbeat, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
@@ -106,6 +108,33 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   const plan = summary;
   runner = new BatchRunner(plan, tracker, onChange, continued?.pass ?? 0);
 
+  const historyIsLong = () => {
+    const now = workflowInfo();
+    return now.continueAsNewSuggested || now.historyLength >= plan.scale.continueAsNewAfterEvents;
+  };
+  // Runs begun before this (patch) ran their first pass in one history, however many tables.
+  const pauseFirstPass = patched('flywheel-first-pass-continue-as-new')
+    ? () => {
+        const now = workflowInfo();
+        return now.continueAsNewSuggested || now.historySize >= (plan.scale.continueAsNewAfterBytes ?? 4_000_000);
+      }
+    : undefined;
+  /** The first pass, batch after batch; when the history is big, it goes on in a new run (continue-as-new). */
+  const firstPass = async (work: Map<string, Stage>) => {
+    const notStarted = await runner!.run(work, new Map(), pauseFirstPass);
+    if (notStarted.size === 0) return;
+    const next: Continued = {
+      summary: plan as unknown as Record<string, unknown>,
+      tracker: tracker.carry() as unknown as Record<string, unknown>,
+      pass: runner!.pass,
+      requests: control.requests.splice(0),
+      ...(control.approvals.length ? { approvals: control.approvals.splice(0) } : {}),
+      runs: (continued?.runs ?? 0) + 1,
+      firstPass: [...notStarted] as Continued['firstPass'],
+    };
+    await continueAsNew<typeof monthlyRefresh>({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, continued: next });
+  };
+
   if (continued) {
     // The tables' reports live in the manifest, not in the continue-as-new input (which stays small).
     for (let offset = 0; offset < plan.tables.length; offset += RELOAD_PAGE) {
@@ -119,14 +148,10 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     control.approvals.push(...((continued.approvals ?? []) as AcceptedApproval[]));
     loading = false;
     setCurrentDetails(tracker.markdown());
+    if (continued.firstPass?.length) await firstPass(new Map(continued.firstPass as [string, Stage][]));
   } else {
-    await runner.run(new Map(plan.tables.map((t) => [t.name, 'split'])));
+    await firstPass(new Map(plan.tables.map((t) => [t.name, 'split'])));
   }
-
-  const historyIsLong = () => {
-    const now = workflowInfo();
-    return now.continueAsNewSuggested || now.historyLength >= plan.scale.continueAsNewAfterEvents;
-  };
   const { timedOut } = await reprocessLoop({
     tracker,
     control,
@@ -134,7 +159,9 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     workFor,
     tablesToApprove,
     setState,
-    runPass: (work, approvals) => runner!.run(work, approvals),
+    runPass: async (work, approvals) => {
+      await runner!.run(work, approvals);
+    },
     fixedDeadline: true,
     deadline: continued?.deadline,
     wakeWhen: historyIsLong,

@@ -24,6 +24,8 @@ export const MonthlyRefreshInputSchema = z
         /** Approvals accepted while parked, not yet applied (issue 15). */
         approvals: z.array(z.unknown()).max(100).optional(),
         runs: z.number().int().min(1),
+        /** A first pass continued as new between batches: the work not started yet (table, stage to start from). */
+        firstPass: z.array(z.tuple([tableNameSchema, z.enum(['split', 'register', 'check', 'bucket', 'validate'])])).max(100_000).optional(),
       })
       .strict()
       .optional(),

@@ -20,6 +20,8 @@ describe('workflow replay', async () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
     expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-batched-succeeded.json', 'monthlyRefresh-batched-succeeded-pass1-batch1.json']));
     expect(files.filter((f) => f.startsWith('monthlyRefresh-batched-reprocessed-run'))).toHaveLength(2); // continued as new
+    // A first pass continued as new between batches (patch flywheel-first-pass-continue-as-new).
+    expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued-run1.json', 'monthlyRefresh-first-pass-continued-run2.json']));
     // Recorded with the workflows as of 0ac11d2, before the flywheel-sized-heartbeats patch.
     expect(files.filter((f) => f.startsWith('monthlyRefresh-batched@0ac11d2-')).length).toBeGreaterThanOrEqual(8);
   });
