@@ -42,8 +42,21 @@ export async function historyStats(client: Client, namespace: string, workflowId
   let bytes = 0;
   const best = { bytes: 0, at: '' };
   let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId, runId }, maximumPageSize: 200, nextPageToken });
+  // Pages are counted in events, but gRPC caps a message at 4 MB (the client's 128 MB default is set under a key
+  // grpc-js ignores): 200 events of batch results passed it at 5,000 tables, so a refused page is asked for again
+  // at half the size.
+  let pageSize = 200;
+  for (;;) {
+    const page = await client.workflowService
+      .getWorkflowExecutionHistory({ namespace, execution: { workflowId, runId }, maximumPageSize: pageSize, nextPageToken })
+      .catch((error: unknown) => {
+        if ((error as { code?: number }).code === 8 && pageSize > 1) return undefined; // RESOURCE_EXHAUSTED
+        throw error;
+      });
+    if (!page) {
+      pageSize = Math.max(1, Math.floor(pageSize / 2));
+      continue;
+    }
     for (const event of (page.history?.events ?? []) as HistoryEvent[]) {
       events += 1;
       bytes += temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
@@ -51,7 +64,8 @@ export async function historyStats(client: Client, namespace: string, workflowId
       largestPayload(event, type.replace(/^EVENT_TYPE_/, ''), best);
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
+    if (!nextPageToken) break;
+  }
   return { workflowId, runId, workflowType, events, bytes, largestPayloadBytes: best.bytes, largestPayloadAt: best.at };
 }
 

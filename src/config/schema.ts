@@ -114,8 +114,9 @@ export const ScaleSchema = z
     /** A parked refresh continues as new once its history has this many events (or the server suggests it). */
     continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(5000),
     /**
-     * A refresh still running its first pass continues as new between batches once its history has this many
-     * bytes (or the server suggests it): batch results are ~1.3 KB per table, so without it 5,000 tables made 6.5 MB.
+     * A refresh still running its first pass continues as new between batches once its history has grown this many
+     * bytes in the run (a continued run's reload of the tables' reports not counted): batch results are ~1.3 KB
+     * per table, so without it 5,000 tables made 6.5 MB.
      */
     continueAsNewAfterBytes: z.number().int().min(10_000).max(40_000_000).default(4_000_000),
   })

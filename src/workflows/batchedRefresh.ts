@@ -17,6 +17,7 @@ import { runKeyOf } from '../ports/runManifests.js';
 import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, sizedHeartbeat, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
 import { batchProgressSignal } from './definitions.js';
+import { firstPassHistoryIsLong, firstPassHistoryIsLongV1 } from './historyBudget.js';
 import type { MonthlyRefreshInput } from './input.js';
 import { lineageHeader } from './lineageRun.js';
 import type { monthlyRefresh } from './monthlyRefresh.js';
@@ -113,14 +114,18 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     return now.continueAsNewSuggested || now.historyLength >= plan.scale.continueAsNewAfterEvents;
   };
   // Runs begun before this (patch) ran their first pass in one history, however many tables.
-  const pauseFirstPass = patched('flywheel-first-pass-continue-as-new')
-    ? () => {
-        const now = workflowInfo();
-        return now.continueAsNewSuggested || now.historySize >= (plan.scale.continueAsNewAfterBytes ?? 4_000_000);
-      }
-    : undefined;
+  const firstPassContinues = patched('flywheel-first-pass-continue-as-new');
+  // Runs begun before this one counted the whole history, reload of the tables' reports included (historyBudget.ts).
+  const countsGrowth = firstPassContinues && patched('flywheel-first-pass-grown-bytes');
+  const limitBytes = plan.scale.continueAsNewAfterBytes ?? 4_000_000;
   /** The first pass, batch after batch; when the history is big, it goes on in a new run (continue-as-new). */
   const firstPass = async (work: Map<string, Stage>) => {
+    const startedAt = workflowInfo().historySize;
+    const pauseFirstPass = !firstPassContinues
+      ? undefined
+      : countsGrowth
+        ? () => firstPassHistoryIsLong(workflowInfo(), startedAt, limitBytes)
+        : () => firstPassHistoryIsLongV1(workflowInfo(), limitBytes);
     const notStarted = await runner!.run(work, new Map(), pauseFirstPass);
     if (notStarted.size === 0) return;
     const next: Continued = {

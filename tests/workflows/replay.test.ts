@@ -22,6 +22,8 @@ describe('workflow replay', async () => {
     expect(files.filter((f) => f.startsWith('monthlyRefresh-batched-reprocessed-run'))).toHaveLength(2); // continued as new
     // A first pass continued as new between batches (patch flywheel-first-pass-continue-as-new).
     expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued-run1.json', 'monthlyRefresh-first-pass-continued-run2.json']));
+    // The same, recorded as of 46fd114: the run's whole history counted (before patch flywheel-first-pass-grown-bytes).
+    expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued@46fd114-run1.json', 'monthlyRefresh-first-pass-continued@46fd114-run2.json']));
     // Recorded with the workflows as of 0ac11d2, before the flywheel-sized-heartbeats patch.
     expect(files.filter((f) => f.startsWith('monthlyRefresh-batched@0ac11d2-')).length).toBeGreaterThanOrEqual(8);
   });
