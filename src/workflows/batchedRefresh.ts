@@ -17,7 +17,7 @@ import { runKeyOf } from '../ports/runManifests.js';
 import { lineageOptions, loadTableReports, manifestOptions, planRefreshRun, publishRunLineage, sizedHeartbeat, writeRunReport } from './activityProxies.js';
 import { BatchRunner } from './batchRunner.js';
 import { batchProgressSignal } from './definitions.js';
-import { firstPassHistoryIsLong, firstPassHistoryIsLongV1 } from './historyBudget.js';
+import { firstPassHistoryIsLong, firstPassHistoryIsLongV1, parkedHistoryIsLong, type HistoryMark } from './historyBudget.js';
 import type { MonthlyRefreshInput } from './input.js';
 import { lineageHeader } from './lineageRun.js';
 import type { monthlyRefresh } from './monthlyRefresh.js';
@@ -109,15 +109,21 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   const plan = summary;
   runner = new BatchRunner(plan, tracker, onChange, continued?.pass ?? 0);
 
-  const historyIsLong = () => {
-    const now = workflowInfo();
-    return now.continueAsNewSuggested || now.historyLength >= plan.scale.continueAsNewAfterEvents;
-  };
   // Runs begun before this (patch) ran their first pass in one history, however many tables.
   const firstPassContinues = patched('flywheel-first-pass-continue-as-new');
   // Runs begun before this one counted the whole history, reload of the tables' reports included (historyBudget.ts).
   const countsGrowth = firstPassContinues && patched('flywheel-first-pass-grown-bytes');
   const limitBytes = plan.scale.continueAsNewAfterBytes ?? 4_000_000;
+  // Runs begun before this one went by the whole history and the server's suggestion when parked (historyBudget.ts).
+  const parkedCountsGrowth = patched('flywheel-parked-history-growth');
+  /** Where the history stood once this run's state was ready: a continued run moves it past its reload. */
+  let readyAt: HistoryMark = { size: 0, length: 0 };
+  const historyIsLong = () => {
+    const now = workflowInfo();
+    return parkedCountsGrowth
+      ? parkedHistoryIsLong(now, readyAt, { events: plan.scale.continueAsNewAfterEvents, bytes: limitBytes })
+      : now.continueAsNewSuggested || now.historyLength >= plan.scale.continueAsNewAfterEvents;
+  };
   /** The first pass, batch after batch; when the history is big, it goes on in a new run (continue-as-new). */
   const firstPass = async (work: Map<string, Stage>) => {
     const startedAt = workflowInfo().historySize;
@@ -152,6 +158,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     for (const request of continued.requests) control.requests.push(parseReprocessRequest(request));
     control.approvals.push(...((continued.approvals ?? []) as AcceptedApproval[]));
     loading = false;
+    readyAt = { size: workflowInfo().historySize, length: workflowInfo().historyLength };
     setCurrentDetails(tracker.markdown());
     if (continued.firstPass?.length) await firstPass(new Map(continued.firstPass as [string, Stage][]));
   } else {

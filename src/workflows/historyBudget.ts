@@ -24,3 +24,23 @@ export function firstPassHistoryIsLong(now: HistoryNow, startedAtBytes: number, 
 export function firstPassHistoryIsLongV1(now: HistoryNow, limitBytes: number): boolean {
   return now.continueAsNewSuggested || now.historySize >= limitBytes;
 }
+
+/** Where a run's history stood when its state was ready (after a continued run's reload). */
+export interface HistoryMark {
+  size: number;
+  length: number;
+}
+
+/**
+ * Whether a parked refresh continues as new: once its history has grown `events` events or `bytes` bytes since
+ * `since`. Before patch `flywheel-parked-history-growth` it went by the whole history and the server's suggestion,
+ * so a refresh of ~4,300 tables or more, reloading its reports (over 4 MB: the suggestion is then made at once),
+ * continued as new on parking, again and again.
+ */
+export function parkedHistoryIsLong(
+  now: HistoryNow & { historyLength: number },
+  since: HistoryMark,
+  limits: { events: number; bytes: number },
+): boolean {
+  return now.historyLength - since.length >= limits.events || now.historySize - since.size >= limits.bytes;
+}

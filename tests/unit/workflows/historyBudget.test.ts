@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstPassHistoryIsLong, firstPassHistoryIsLongV1 } from '../../../src/workflows/historyBudget.js';
+import { firstPassHistoryIsLong, firstPassHistoryIsLongV1, parkedHistoryIsLong } from '../../../src/workflows/historyBudget.js';
 
 const MB = 1_000_000;
 
@@ -22,4 +22,16 @@ describe('first pass history budget', () => {
     expect(firstPassHistoryIsLongV1({ historySize: 1 * MB, continueAsNewSuggested: true }, 4 * MB)).toBe(true);
     expect(firstPassHistoryIsLongV1({ historySize: 1 * MB, continueAsNewSuggested: false }, 4 * MB)).toBe(false);
   });
+
+  it('parks without continuing as new right after a reload that alone passes the server suggestion', () => {
+    const limits = { events: 5000, bytes: 4 * MB };
+    const readyAt = { size: 4.9 * MB, length: 160 }; // a continued run of 5,000 tables, reports reloaded
+    expect(parkedHistoryIsLong({ historySize: 5 * MB, historyLength: 200, continueAsNewSuggested: true }, readyAt, limits)).toBe(false);
+    // Grown enough since: by events (signals) or by bytes (reprocess passes).
+    expect(parkedHistoryIsLong({ historySize: 5 * MB, historyLength: 5160, continueAsNewSuggested: false }, readyAt, limits)).toBe(true);
+    expect(parkedHistoryIsLong({ historySize: 8.9 * MB, historyLength: 400, continueAsNewSuggested: false }, readyAt, limits)).toBe(true);
+    // A first run counts from its start.
+    expect(parkedHistoryIsLong({ historySize: 1 * MB, historyLength: 5000, continueAsNewSuggested: false }, { size: 0, length: 0 }, limits)).toBe(true);
+  });
 });
+
