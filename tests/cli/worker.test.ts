@@ -40,6 +40,7 @@ describe('flywheel worker', () => {
         FLYWHEEL_METRICS_ADDRESS: metricsAddress,
         FLYWHEEL_MEMORY_LOG: '0.5',
         MALLOC_ARENA_MAX: '', // as from a shell: the wrapper re-runs the worker with its memory settings
+        DUCKDB_JE_MALLOC_CONF: '',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -53,6 +54,9 @@ describe('flywheel worker', () => {
       // The wrapper's re-run (bin/flywheel.js) carries the young-generation cap; FLYWHEEL_MEMORY_LOG lines come from it.
       const worker = await childOf(child.pid!);
       expect(worker?.args).toEqual(expect.arrayContaining(['--max-semi-space-size=2', '--expose-gc']));
+      // DuckDB's jemalloc hands freed pages back within 100 ms (bin/flywheel.js); its job processes inherit this.
+      const environ = (await readFile(`/proc/${worker!.pid}/environ`, 'utf8')).split('\0');
+      expect(environ).toContain('DUCKDB_JE_MALLOC_CONF=dirty_decay_ms:100,muzzy_decay_ms:0');
       expect(stderr).toMatch(new RegExp(`memory pid=${worker?.pid} rss=[\\d.]+MB heapUsed=[\\d.]+MB .* peakRss=[\\d.]+MB`));
 
       await h.client.workflow.execute('monthlyRefresh', {
