@@ -28,6 +28,7 @@ import { resolveApproval, type AcceptedApproval } from './approvalRequests.js';
 import { reprocessLoop } from './reprocessLoop.js';
 import { parseReprocessRequest, RequestRejected, resolveReprocess, type ReprocessRequest, type ReprocessWork } from './reprocessRequests.js';
 import { failedTablesValue, FlywheelEnvironment, FlywheelFailedTables, FlywheelSnapshotDt, FlywheelStatus } from './searchAttributes.js';
+import { fromWorkRanges, toWorkRanges, type WorkRange } from './workRanges.js';
 
 /** Tables listed in the workflow's own result; all of them are in the report in the manifest. */
 export const REPORT_TABLES_MAX = 200;
@@ -114,6 +115,7 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
   // Runs begun before this one counted the whole history, reload of the tables' reports included (historyBudget.ts).
   const countsGrowth = firstPassContinues && patched('flywheel-first-pass-grown-bytes');
   const limitBytes = plan.scale.continueAsNewAfterBytes ?? 4_000_000;
+  const planNames = plan.tables.map((t) => t.name);
   // Runs begun before this one went by the whole history and the server's suggestion when parked (historyBudget.ts).
   const parkedCountsGrowth = patched('flywheel-parked-history-growth');
   /** Where the history stood once this run's state was ready: a continued run moves it past its reload. */
@@ -141,7 +143,10 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
       requests: control.requests.splice(0),
       ...(control.approvals.length ? { approvals: control.approvals.splice(0) } : {}),
       runs: (continued?.runs ?? 0) + 1,
-      firstPass: [...notStarted] as Continued['firstPass'],
+      // Runs begun before this (patch) carried the table names.
+      ...(patched('flywheel-first-pass-ranges')
+        ? { firstPassRanges: toWorkRanges(notStarted, planNames) as Continued['firstPassRanges'] }
+        : { firstPass: [...notStarted] as Continued['firstPass'] }),
     };
     await continueAsNew<typeof monthlyRefresh>({ environment: input.environment, snapshotDt: input.snapshotDt, tables: input.tables, continued: next });
   };
@@ -160,7 +165,10 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     loading = false;
     readyAt = { size: workflowInfo().historySize, length: workflowInfo().historyLength };
     setCurrentDetails(tracker.markdown());
-    if (continued.firstPass?.length) await firstPass(new Map(continued.firstPass as [string, Stage][]));
+    const carried = continued.firstPassRanges
+      ? fromWorkRanges(continued.firstPassRanges as WorkRange[], planNames)
+      : new Map(continued.firstPass as [string, Stage][] | undefined);
+    if (carried.size) await firstPass(carried);
   } else {
     await firstPass(new Map(plan.tables.map((t) => [t.name, 'split'])));
   }

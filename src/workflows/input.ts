@@ -8,6 +8,9 @@ export const tableNameSchema = z
   .string()
   .regex(SOURCE_TABLE_PATTERN, 'table names are letters, digits and underscores, starting with a letter');
 
+/** The stages a first pass can carry a table at into a continued run. */
+const workStage = z.enum(['split', 'register', 'check', 'bucket', 'validate']);
+
 export const MonthlyRefreshInputSchema = z
   .object({
     environment: z.string().regex(ENVIRONMENT_PATTERN, 'must be a lower-case environment name such as "local" or "prod"'),
@@ -25,7 +28,9 @@ export const MonthlyRefreshInputSchema = z
         approvals: z.array(z.unknown()).max(100).optional(),
         runs: z.number().int().min(1),
         /** A first pass continued as new between batches: the work not started yet (table, stage to start from). */
-        firstPass: z.array(z.tuple([tableNameSchema, z.enum(['split', 'register', 'check', 'bucket', 'validate'])])).max(100_000).optional(),
+        firstPass: z.array(z.tuple([tableNameSchema, workStage])).max(100_000).optional(),
+        /** The same as `[stage, from, to)` ranges of the plan's table indices (since patch flywheel-first-pass-ranges). */
+        firstPassRanges: z.array(z.tuple([workStage, z.number().int().min(0), z.number().int().min(0)])).max(100_000).optional(),
       })
       .strict()
       .optional(),

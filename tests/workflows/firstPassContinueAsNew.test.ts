@@ -44,7 +44,26 @@ describe('first pass continued as new', () => {
     expect(report.tables.every((t) => t.attempts === 1)).toBe(true);
 
     const runs: string[] = [];
-    for await (const wf of h.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(wf.status.name);
+    const runIds: string[] = [];
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+      runs.push(wf.status.name);
+      runIds.push(wf.runId);
+    }
+    // A continued run carries the work left as index ranges over the plan's tables, not as table names.
+    let carriedRanges = 0;
+    for (const runId of runIds) {
+      const started = (await h.client.workflow.getHandle(workflowId, runId).fetchHistory()).events?.[0];
+      const payload = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const input = JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { continued?: { firstPass?: unknown; firstPassRanges?: [string, number, number][] } };
+      if (!input.continued) continue;
+      expect(input.continued.firstPass).toBeUndefined();
+      for (const [stage, from, to] of input.continued.firstPassRanges ?? []) {
+        expect(stage).toBe('split');
+        expect(to).toBeGreaterThan(from);
+        carriedRanges += 1;
+      }
+    }
+    expect(carriedRanges).toBeGreaterThan(0);
     // Each run starts at least one batch; a run whose history passed 10 KB goes on as new.
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs.filter((s) => s === 'CONTINUED_AS_NEW')).toHaveLength(runs.length - 1);

@@ -24,6 +24,8 @@ describe('workflow replay', async () => {
     expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued-run1.json', 'monthlyRefresh-first-pass-continued-run2.json']));
     // The same, recorded as of 46fd114: the run's whole history counted (before patch flywheel-first-pass-grown-bytes).
     expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued@46fd114-run1.json', 'monthlyRefresh-first-pass-continued@46fd114-run2.json']));
+    // And as of b6bb414, carrying table names (before patch flywheel-first-pass-ranges).
+    expect(files).toEqual(expect.arrayContaining(['monthlyRefresh-first-pass-continued@b6bb414-run1.json', 'monthlyRefresh-first-pass-continued@b6bb414-run2.json']));
     // A parked run continued as new, recorded as of e15ffb8 (before patch flywheel-parked-history-growth).
     expect(files.filter((f) => f.startsWith('monthlyRefresh-batched@e15ffb8-reprocessed-run'))).toHaveLength(2);
     // Recorded with the workflows as of 0ac11d2, before the flywheel-sized-heartbeats patch.
