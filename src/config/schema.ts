@@ -111,7 +111,7 @@ export const ScaleSchema = z
     batchConcurrency: z.number().int().min(1).max(20).default(2),
     /** A running batch reports its tables' progress to the refresh at most this often. */
     progressSeconds: z.number().min(0.05).max(600).default(5),
-    /** A parked refresh continues as new once its history has this many events (or the server suggests it). */
+    /** A parked refresh continues as new once its history has grown this many events since the run's state was ready. */
     continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(5000),
     /**
      * A refresh still running its first pass continues as new between batches once its history has grown this many

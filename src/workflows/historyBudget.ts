@@ -1,6 +1,6 @@
 /**
- * When a refresh's first pass stops between batches to continue as new. Pure (no workflow APIs), so the rule is
- * unit-tested and the workflow only feeds it `workflowInfo()`.
+ * When a refresh continues as new: its first pass between batches, or while parked. Pure (no workflow APIs), so the
+ * rules are unit-tested and the workflow only feeds them `workflowInfo()`.
  */
 export interface HistoryNow {
   historySize: number;
