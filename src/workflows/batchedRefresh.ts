@@ -163,7 +163,8 @@ export async function batchedRefresh(input: MonthlyRefreshInput): Promise<RunRep
     for (const request of continued.requests) control.requests.push(parseReprocessRequest(request));
     control.approvals.push(...((continued.approvals ?? []) as AcceptedApproval[]));
     loading = false;
-    readyAt = { size: workflowInfo().historySize, length: workflowInfo().historyLength };
+    const ready = workflowInfo();
+    readyAt = { size: ready.historySize, length: ready.historyLength };
     setCurrentDetails(tracker.markdown());
     const carried = continued.firstPassRanges
       ? fromWorkRanges(continued.firstPassRanges as WorkRange[], planNames)

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { ENVIRONMENT_PATTERN, SOURCE_TABLE_PATTERN } from '../domain/identifiers.js';
 import { isValidSnapshotDt } from '../domain/snapshotDate.js';
 import { clip } from '../domain/summarize.js';
+import { STAGES } from '../domain/tables.js';
 
 export const snapshotDtSchema = z.string().refine(isValidSnapshotDt, 'must be a real calendar date YYYY-MM-DD');
 export const tableNameSchema = z
   .string()
   .regex(SOURCE_TABLE_PATTERN, 'table names are letters, digits and underscores, starting with a letter');
 
-/** The stages a first pass can carry a table at into a continued run. */
-const workStage = z.enum(['split', 'register', 'check', 'bucket', 'validate']);
+/** The stages a first pass can carry a table at into a continued run (a table's own stages). */
+const workStage = z.enum(STAGES).exclude(['discover', 'lineage']);
 
 export const MonthlyRefreshInputSchema = z
   .object({
